@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* JSON writing helpers; see json.h. Hand-written because they run once per value on the
+ * decode and convert hot paths, where a DOM library would allocate per value. */
+#include "core/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (left < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+sl_err_t sl_json_str(struct sl_buf *buf, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* Worst case 6 bytes per input byte, plus quotes. */
+    if (len > (buf->max - buf->len) / 6 + 2) {
+        /* Might still fit; fall through to per-chunk reservation below. */
+    }
+    sl_err_t err = sl_buf_reserve(buf, len + 2);
+    if (err)
+        return err;
+    buf->data[buf->len++] = '"';
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
+               p[run] != '\\')
+            run++;
+        if (run > i) {
+            err = sl_buf_add(buf, p + i, run - i);
+            if (err)
+                return err;
+            i = run;
+            continue;
+        }
+        unsigned char c = p[i];
+        char esc[8];
+        size_t elen = 0;
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            elen = 2;
+        } else if (c < 0x20) {
+            esc[0] = '\\';
+            switch (c) {
+            case '\b': esc[1] = 'b'; elen = 2; break;
+            case '\f': esc[1] = 'f'; elen = 2; break;
+            case '\n': esc[1] = 'n'; elen = 2; break;
+            case '\r': esc[1] = 'r'; elen = 2; break;
+            case '\t': esc[1] = 't'; elen = 2; break;
+            default:
+                esc[1] = 'u';
+                esc[2] = '0';
+                esc[3] = '0';
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                elen = 6;
+            }
+        } else {
+            size_t n = utf8_len(p + i, len - i);
+            if (n) {
+                err = sl_buf_add(buf, p + i, n);
+                if (err)
+                    return err;
+                i += n;
+                continue;
+            }
+            memcpy(esc, "\xef\xbf\xbd", 3); /* U+FFFD */
+            elen = 3;
+        }
+        err = sl_buf_add(buf, esc, elen);
+        if (err)
+            return err;
+        i++;
+    }
+    return sl_buf_addch(buf, '"');
+}
+
+sl_err_t sl_json_i64(struct sl_buf *buf, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+    return sl_buf_add(buf, tmp, (size_t)n);
+}
+
+sl_err_t sl_json_u64(struct sl_buf *buf, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+    return sl_buf_add(buf, tmp, (size_t)n);
+}
+
+sl_err_t sl_json_double(struct sl_buf *buf, double v)
+{
+    if (!isfinite(v))
+        return sl_buf_add(buf, "null", 4);
+    char tmp[32];
+    /* Shortest round-trip representation: try increasing precision. */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    /* JSON needs a digit before the exponent and no bare "inf"; %g gives e.g. 1e+20. */
+    return sl_buf_addstr(buf, tmp);
+}
+
+sl_err_t sl_base64_add(struct sl_buf *buf, const void *data, size_t len)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    size_t out = (len + 2) / 3 * 4;
+    sl_err_t err = sl_buf_reserve(buf, out);
+    if (err)
+        return err;
+    char *o = buf->data + buf->len;
+    size_t i = 0;
+    for (; i + 3 <= len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        *o++ = tab[v >> 18];
+        *o++ = tab[(v >> 12) & 63];
+        *o++ = tab[(v >> 6) & 63];
+        *o++ = tab[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < len)
+            v |= (uint32_t)p[i + 1] << 8;
+        *o++ = tab[v >> 18];
+        *o++ = tab[(v >> 12) & 63];
+        *o++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
+        *o++ = '=';
+    }
+    buf->len += out;
+    buf->data[buf->len] = '\0';
+    return SL_OK;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The sluice command line: parses the sub-command and hands off to the stage that does the
+ * work. No business logic lives here. */
+#include <stdio.h>
+#include <string.h>
+
+static int usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sluice <command> [args]\n"
+            "\n"
+            "commands:\n"
+            "  binlog dump FILE...        print every row change in binlog files as JSON\n"
+            "  binlog tail --host H ...   stream row changes from a live server as JSON\n"
+            "  config-doc [FILE]          write docs/CONFIGURATION.md from the option tables\n"
+            "  version                    print the version\n");
+    return out == stderr ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage(stderr);
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("sluice %s\n", SL_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
+        return usage(stdout);
+    fprintf(stderr, "sluice: unknown command '%s'; run 'sluice help' for the list\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Small helpers shared by tests: read files, find fixtures, temp dirs, free ports, run a
+ * command and capture its output. Include after <setjmp.h>/<cmocka.h> if cmocka is used. */
+#ifndef SL_TESTLIB_H
+#define SL_TESTLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a whole file (NUL-terminated); returns NULL when it cannot be read. Free with free(). */
+char *sl_test_read_file(const char *path, size_t *len);
+/* Path of a file under ../shared/fixtures (static buffer, valid until the next call). */
+const char *sl_test_fixture(const char *rel);
+/* Path of a file under the source tree (static buffer, valid until the next call). */
+const char *sl_test_src(const char *rel);
+/* mkdtemp under $TMPDIR or /tmp; returns a malloc'd path. */
+char *sl_test_tmpdir(const char *prefix);
+/* Removes a directory tree (rm -rf). */
+void sl_test_rmtree(const char *path);
+/* A TCP port on 127.0.0.1 free at the time of the call. */
+int sl_test_free_port(void);
+/* Runs `sh -c cmd`, captures stdout (malloc'd, NUL-terminated) and returns the exit status
+ * (-1 when it could not run). out may be NULL. */
+int sl_test_run(const char *cmd, char **out);
+/* Timeout multiplier from SL_TEST_TIMEOUT_MULT (sanitizer builds are slower). */
+int sl_test_timeout_mult(void);
+
+#endif
