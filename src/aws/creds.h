@@ -26,9 +26,8 @@ struct sl_aws_creds {
 
 /* Fills creds from strings; token may be NULL or "". SL_ERR_TOOBIG when a value is longer than
  * its field, SL_ERR_INVALID when the key id or secret is empty. */
-sl_err_t sl_aws_creds_set(struct sl_aws_creds *creds, const char *akid,
-                          const char *secret, const char *token,
-                          int64_t expiration_ms);
+sl_err_t sl_aws_creds_set(struct sl_aws_creds *creds, const char *akid, const char *secret,
+                          const char *token, int64_t expiration_ms);
 /* Overwrites the secret parts with zeros. */
 void sl_aws_creds_wipe(struct sl_aws_creds *creds);
 
@@ -61,8 +60,7 @@ void sl_aws_provider_free(struct sl_aws_provider *prov);
  * "no AWS credentials: config keys: not set; environment: AWS_ACCESS_KEY_ID not set; ...".
  * When a cached credential cannot be refreshed but is still valid, it is returned (SL_OK).
  * Thread: any (a mutex inside the provider serialises resolution). */
-sl_err_t sl_aws_provider_get(struct sl_aws_provider *prov,
-                             struct sl_aws_creds *out, char *errstr,
+sl_err_t sl_aws_provider_get(struct sl_aws_provider *prov, struct sl_aws_creds *out, char *errstr,
                              size_t errstr_size);
 
 /* Name of the source of the cached credentials ("config", "environment",

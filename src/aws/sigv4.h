@@ -33,8 +33,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-#define SL_SIGV4_EMPTY_SHA256                                                  \
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define SL_SIGV4_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* A request header, borrowed. value may contain folded continuation lines ("a\n  b"). */
 struct sl_sigv4_header {
@@ -44,9 +43,9 @@ struct sl_sigv4_header {
 
 /* The request to sign; every pointer is borrowed for the call. */
 struct sl_sigv4_request {
-    const char *method;  /* "GET", "POST", ... as sent */
-    const char *path;    /* raw (unencoded) absolute path, e.g. "/" or "/example space/" */
-    const char *query;   /* raw query without '?', "a=1&b=%E1%88%B4"; NULL or "" = none */
+    const char *method; /* "GET", "POST", ... as sent */
+    const char *path;   /* raw (unencoded) absolute path, e.g. "/" or "/example space/" */
+    const char *query;  /* raw query without '?', "a=1&b=%E1%88%B4"; NULL or "" = none */
     const struct sl_sigv4_header *headers; /* must contain Host */
     size_t n_headers;
     const void *payload;
@@ -100,19 +99,15 @@ void sl_sigv4_result_fini(struct sl_sigv4_result *res);
  * Errors: SL_ERR_INVALID (no Host header, bad header name, bad path, empty credentials),
  * SL_ERR_TOOBIG (a value exceeds the bounded buffers), with errstr naming the thing.
  * Thread: any (the signing-key cache has its own lock). */
-sl_err_t sl_sigv4_sign(const struct sl_sigv4_request *req,
-                       const struct sl_sigv4_params *params,
-                       const struct sl_aws_creds *creds,
-                       struct sl_sigv4_result *res, char *errstr,
+sl_err_t sl_sigv4_sign(const struct sl_sigv4_request *req, const struct sl_sigv4_params *params,
+                       const struct sl_aws_creds *creds, struct sl_sigv4_result *res, char *errstr,
                        size_t errstr_size);
 
 /* Presigns (query form): fills res->query with the X-Amz-* parameters including the
  * signature; res->n_add is 0. Same errors as sl_sigv4_sign. Thread: any. */
-sl_err_t sl_sigv4_presign(const struct sl_sigv4_request *req,
-                          const struct sl_sigv4_params *params,
-                          const struct sl_aws_creds *creds,
-                          struct sl_sigv4_result *res, char *errstr,
-                          size_t errstr_size);
+sl_err_t sl_sigv4_presign(const struct sl_sigv4_request *req, const struct sl_sigv4_params *params,
+                          const struct sl_aws_creds *creds, struct sl_sigv4_result *res,
+                          char *errstr, size_t errstr_size);
 
 /* ---- Building blocks (exposed for tests and the MSK token) ---- */
 
@@ -120,13 +115,11 @@ sl_err_t sl_sigv4_presign(const struct sl_sigv4_request *req,
 void sl_sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 /* kSigning for the scope into out[32]; cached per (key id, secret, date, region, service).
  * date is "YYYYMMDD". */
-void sl_sigv4_signing_key(const struct sl_aws_creds *creds, const char *date,
-                          const char *region, const char *service,
-                          unsigned char out[32]);
+void sl_sigv4_signing_key(const struct sl_aws_creds *creds, const char *date, const char *region,
+                          const char *service, unsigned char out[32]);
 /* Appends the RFC 3986 encoding of bytes (unreserved A-Z a-z 0-9 - _ . ~ kept, everything
  * else %XX upper-case); '/' is kept when keep_slash. */
-sl_err_t sl_sigv4_uri_encode(struct sl_buf *buf, const char *s, size_t len,
-                             bool keep_slash);
+sl_err_t sl_sigv4_uri_encode(struct sl_buf *buf, const char *s, size_t len, bool keep_slash);
 /* Formats Unix seconds as "YYYYMMDDTHHMMSSZ" into out[17]. */
 void sl_sigv4_amz_date(int64_t time_s, char out[17]);
 
