@@ -1,0 +1,1003 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Kafka record -> DynamoDB item in DynamoDB JSON, following the Confluent 1.2 ItemConverter
+ * (dynamodb-sink.md §1.5): key attributes from the pk references first, then every field of a
+ * struct/map value, else one attribute "value". Numbers keep their exact digits (canonical
+ * DynamoDB form, never a double); Connect logical types are honoured with schemas. */
+#include "sink/item.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/parse.h"
+#include "core/time.h"
+#include "sink/jtree.h"
+
+#define MAX_ITEM_DEPTH 32 /* DynamoDB nesting limit */
+
+/* One side (key or value) of the record, parsed. */
+struct side {
+    const char *what; /* "key" / "value" for messages */
+    bool null;
+    bool is_string; /* StringConverter: raw is the string */
+    const char *raw;
+    size_t raw_len;
+    struct sl_jtree jt;
+    const struct sl_jnode *schema; /* NULL when schemaless */
+    const struct sl_jnode *payload;
+};
+
+/* A resolved key reference: a JSON node (with schema) or a literal text. */
+struct refval {
+    const struct sl_jtree *jt;
+    const struct sl_jnode *node;
+    const struct sl_jnode *schema;
+    char type; /* for literal text: 'N' or 'S' */
+    const char *text;
+    size_t len;
+};
+
+struct ctx {
+    const struct sl_sink_item_conf *conf;
+    char *errstr;
+    size_t errstr_size;
+    struct sl_buf tmp;
+};
+
+/* ---- Configuration ---- */
+
+static bool name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+sl_err_t sl_sink_pk_parse(const char *text, struct sl_sink_pk *pk, char *errstr,
+                          size_t errstr_size)
+{
+    memset(pk, 0, sizeof(*pk));
+    if (text[0] == '\0')
+        return SL_OK;
+    const char *colon = strchr(text, ':');
+    size_t ref_len = colon ? (size_t)(colon - text) : strlen(text);
+    static const struct {
+        const char *word;
+        sl_sink_pk_t kind;
+        bool path;
+    } refs[] = {
+        {"partition", SL_SINK_PK_PARTITION, false},
+        {"offset", SL_SINK_PK_OFFSET, false},
+        {"key", SL_SINK_PK_KEY, true},
+        {"value", SL_SINK_PK_VALUE, true},
+    };
+    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+        size_t wl = strlen(refs[i].word);
+        if (ref_len < wl || memcmp(text, refs[i].word, wl) != 0)
+            continue;
+        const char *rest = text + wl;
+        size_t rest_len = ref_len - wl;
+        if (rest_len > 0 && (!refs[i].path || rest[0] != '.'))
+            continue;
+        if (rest_len > 0) {
+            rest++;
+            rest_len--;
+            if (rest_len == 0 || rest_len >= SL_SINK_NAME_MAX)
+                goto bad;
+            for (size_t k = 0; k < rest_len; k++) {
+                if (!name_char(rest[k]))
+                    goto bad;
+                if (rest[k] == '.' && (k == 0 || k + 1 == rest_len ||
+                                       rest[k + 1] == '.'))
+                    goto bad;
+            }
+            memcpy(pk->path, rest, rest_len);
+        }
+        pk->kind = refs[i].kind;
+        const char *last = strrchr(pk->path, '.');
+        snprintf(pk->name, sizeof(pk->name), "%s",
+                 pk->path[0] ? (last ? last + 1 : pk->path) : refs[i].word);
+        if (colon) {
+            size_t al = strlen(colon + 1);
+            if (al == 0 || al >= SL_SINK_NAME_MAX)
+                goto bad;
+            for (size_t k = 0; k < al; k++) {
+                if (!name_char(colon[1 + k]))
+                    goto bad;
+            }
+            snprintf(pk->name, sizeof(pk->name), "%s", colon + 1);
+        }
+        return SL_OK;
+    }
+bad:
+    memset(pk, 0, sizeof(*pk));
+    snprintf(errstr, errstr_size,
+             "invalid key reference '%s': expected partition, offset, key[.path] or "
+             "value[.path], optionally ':alias' (names of [A-Za-z0-9_.-])",
+             text);
+    return SL_ERR_CONF;
+}
+
+void sl_sink_item_conf_defaults(struct sl_sink_item_conf *conf)
+{
+    memset(conf, 0, sizeof(*conf));
+    char err[8];
+    sl_sink_pk_parse("partition", &conf->hash, err, sizeof(err));
+    sl_sink_pk_parse("offset", &conf->sort, err, sizeof(err));
+    snprintf(conf->table_format, sizeof(conf->table_format), "${topic}");
+    conf->key_conv.schemas_enable = true;
+    conf->value_conv.schemas_enable = true;
+    conf->unwrap_envelope = true;
+    conf->empty_string_null = true;
+}
+
+sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out,
+                            size_t out_size, char *errstr, size_t errstr_size)
+{
+    struct sl_buf buf;
+    sl_buf_init(&buf, SL_SINK_NAME_MAX - 1);
+    sl_err_t err = SL_OK;
+    for (const char *p = format; *p && !err;) {
+        if (strncmp(p, "${topic}", 8) == 0) {
+            err = sl_buf_addstr(&buf, topic);
+            p += 8;
+        } else {
+            err = sl_buf_addch(&buf, *p++);
+        }
+    }
+    const char *name = sl_buf_cstr(&buf);
+    bool ok = !err && buf.len >= 3;
+    for (size_t i = 0; ok && i < buf.len; i++)
+        ok = name_char(name[i]);
+    if (!ok) {
+        snprintf(errstr, errstr_size,
+                 "table name '%.300s' from table.name.format '%s' and topic '%s' is not a "
+                 "valid DynamoDB table name (3-255 of [A-Za-z0-9_.-])",
+                 name, format, topic);
+        sl_buf_fini(&buf);
+        return SL_ERR_INVALID;
+    }
+    snprintf(out, out_size, "%s", name);
+    sl_buf_fini(&buf);
+    return SL_OK;
+}
+
+/* ---- Numbers ---- */
+
+sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len,
+                        char *errstr, size_t errstr_size)
+{
+    char digits[64];
+    size_t nd = 0, sig_seen = 0;
+    size_t i = 0;
+    bool neg = false;
+    long exp10 = 0;
+    if (i < len && (text[i] == '-' || text[i] == '+'))
+        neg = text[i++] == '-';
+    size_t int_start = i;
+    bool frac = false, any = false;
+    for (; i < len; i++) {
+        char c = text[i];
+        if (c == '.' && !frac) {
+            frac = true;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            break;
+        any = true;
+        if (frac)
+            exp10--;
+        if (nd == 0 && c == '0')
+            continue; /* leading zero */
+        if (sig_seen >= 60) {
+            sig_seen++;
+            continue;
+        }
+        digits[nd++] = c;
+        sig_seen++;
+    }
+    (void)int_start;
+    if (!any)
+        goto bad;
+    if (i < len && (text[i] == 'e' || text[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        if (i < len && (text[i] == '+' || text[i] == '-'))
+            eneg = text[i++] == '-';
+        if (i >= len)
+            goto bad;
+        long e = 0;
+        for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+            if (e < 100000000)
+                e = e * 10 + (text[i] - '0');
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (i != len)
+        goto bad;
+    /* Digits dropped beyond 60 still count for the exponent of the integer part. */
+    if (sig_seen > nd)
+        exp10 += (long)(sig_seen - nd);
+    while (nd > 0 && digits[nd - 1] == '0') {
+        nd--;
+        exp10++;
+    }
+    if (nd == 0)
+        return sl_buf_addch(out, '0');
+    if (sig_seen > 38 && nd > 38) {
+        snprintf(errstr, errstr_size,
+                 "number %.60s has more than 38 significant digits (DynamoDB limit)",
+                 text);
+        return SL_ERR_INVALID;
+    }
+    long adj = exp10 + (long)nd - 1;
+    if (adj > 125 || adj < -130) {
+        snprintf(errstr, errstr_size,
+                 "number %.60s is outside DynamoDB's range 1E-130 .. 9.99E125", text);
+        return SL_ERR_INVALID;
+    }
+    sl_err_t err = SL_OK;
+    if (neg)
+        err = sl_buf_addch(out, '-');
+    long point = (long)nd + exp10; /* digits before the decimal point */
+    if (exp10 >= 0 && point <= 40) {
+        err = err ? err : sl_buf_add(out, digits, nd);
+        for (long k = 0; k < exp10 && !err; k++)
+            err = sl_buf_addch(out, '0');
+    } else if (exp10 < 0 && point > 0) {
+        err = err ? err : sl_buf_add(out, digits, (size_t)point);
+        err = err ? err : sl_buf_addch(out, '.');
+        err = err ? err : sl_buf_add(out, digits + point, nd - (size_t)point);
+    } else if (exp10 < 0 && point > -10) {
+        err = err ? err : sl_buf_addstr(out, "0.");
+        for (long k = 0; k < -point && !err; k++)
+            err = sl_buf_addch(out, '0');
+        err = err ? err : sl_buf_add(out, digits, nd);
+    } else {
+        err = err ? err : sl_buf_addch(out, digits[0]);
+        if (nd > 1 && !err) {
+            err = sl_buf_addch(out, '.');
+            err = err ? err : sl_buf_add(out, digits + 1, nd - 1);
+        }
+        err = err ? err : sl_buf_addf(out, "E%ld", adj);
+    }
+    return err;
+bad:
+    snprintf(errstr, errstr_size, "'%.60s' is not a number", text);
+    return SL_ERR_INVALID;
+}
+
+/* ---- Small helpers ---- */
+
+static sl_err_t bad(struct ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static sl_err_t bad(struct ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errstr, c->errstr_size, fmt, ap);
+    va_end(ap);
+    return SL_ERR_INVALID;
+}
+
+static int b64val(char ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    if (ch == '+' || ch == '-')
+        return 62;
+    if (ch == '/' || ch == '_')
+        return 63;
+    return -1;
+}
+
+/* Decodes base64 (standard or url alphabet, padding optional) into out. */
+static sl_err_t b64_decode(struct sl_buf *out, const char *s, size_t len)
+{
+    while (len > 0 && s[len - 1] == '=')
+        len--;
+    if (len % 4 == 1)
+        return SL_ERR_INVALID;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64val(s[i]);
+        if (v < 0)
+            return SL_ERR_INVALID;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            sl_err_t err = sl_buf_addch(out, (char)((acc >> bits) & 0xff));
+            if (err)
+                return err;
+        }
+    }
+    return SL_OK;
+}
+
+static const char *sch_str(const struct sl_jtree *jt, const struct sl_jnode *sch,
+                           const char *member)
+{
+    static char tmp[4][128];
+    static unsigned slot;
+    if (!sch || sch->type != SL_JT_OBJ)
+        return "";
+    const struct sl_jnode *n = sl_jtree_get(jt, sch, member, strlen(member));
+    if (!n || n->type != SL_JT_STR || n->esc || n->len >= sizeof(tmp[0]))
+        return "";
+    char *t = tmp[slot++ % 4];
+    memcpy(t, n->str, n->len);
+    t[n->len] = '\0';
+    return t;
+}
+
+/* Schema of struct field name (or of a map's values). */
+static const struct sl_jnode *sch_field(const struct sl_jtree *jt,
+                                        const struct sl_jnode *sch,
+                                        const char *name, size_t len)
+{
+    if (!sch)
+        return NULL;
+    const char *type = sch_str(jt, sch, "type");
+    if (strcmp(type, "map") == 0)
+        return sl_jtree_get(jt, sch, "values", 6);
+    const struct sl_jnode *fields = sl_jtree_get(jt, sch, "fields", 6);
+    if (!fields || fields->type != SL_JT_ARR)
+        return NULL;
+    for (const struct sl_jnode *f = sl_jtree_kid(jt, fields); f;
+         f = sl_jtree_next(jt, f)) {
+        const struct sl_jnode *fname = sl_jtree_get(jt, f, "field", 5);
+        if (!fname || fname->type != SL_JT_STR)
+            continue;
+        struct sl_buf nb;
+        sl_buf_init(&nb, 1 << 16);
+        bool eq = sl_jtree_unescape(&nb, fname->str, fname->len, fname->esc) == SL_OK &&
+                  nb.len == len && memcmp(sl_buf_cstr(&nb), name, len) == 0;
+        sl_buf_fini(&nb);
+        if (eq)
+            return f;
+    }
+    return NULL;
+}
+
+/* Java Instant.toString(): 2022-06-15T07:52:16Z, millis shown only when non-zero. */
+static sl_err_t add_instant(struct sl_buf *out, int64_t ms)
+{
+    int64_t days = ms / 86400000, rem = ms % 86400000;
+    if (rem < 0) {
+        rem += 86400000;
+        days--;
+    }
+    /* civil_from_days (H. Hinnant). */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2)
+        y++;
+    sl_err_t err = sl_buf_addf(out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+                               (long long)y, (long long)m, (long long)d,
+                               (long long)(rem / 3600000),
+                               (long long)(rem / 60000 % 60),
+                               (long long)(rem / 1000 % 60));
+    if (!err && rem % 1000)
+        err = sl_buf_addf(out, ".%03lld", (long long)(rem % 1000));
+    return err ? err : sl_buf_addch(out, 'Z');
+}
+
+/* Connect Decimal: base64 big-endian two's complement unscaled value + scale -> number text. */
+static sl_err_t decimal_text(struct ctx *c, const struct sl_jnode *node, long scale,
+                             struct sl_buf *out)
+{
+    struct sl_buf raw;
+    sl_buf_init(&raw, 4096);
+    sl_err_t err = SL_OK;
+    if (sl_jtree_unescape(&c->tmp, node->str, node->len, node->esc) ||
+        b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
+        err = bad(c, "Decimal value is not base64");
+        goto out;
+    }
+    unsigned char *b = (unsigned char *)raw.data;
+    size_t n = raw.len;
+    bool neg = n > 0 && (b[0] & 0x80);
+    if (neg) { /* two's complement negate */
+        int carry = 1;
+        for (size_t i = n; i-- > 0;) {
+            int v = (unsigned char)~b[i] + carry;
+            b[i] = (unsigned char)v;
+            carry = v >> 8;
+        }
+    }
+    char dig[4096 * 3];
+    size_t nd = 0;
+    size_t start = 0;
+    while (start < n && b[start] == 0)
+        start++;
+    while (start < n && nd < sizeof(dig)) {
+        unsigned rem = 0;
+        for (size_t i = start; i < n; i++) {
+            unsigned v = (rem << 8) | b[i];
+            b[i] = (unsigned char)(v / 10);
+            rem = v % 10;
+        }
+        dig[nd++] = (char)('0' + rem);
+        while (start < n && b[start] == 0)
+            start++;
+    }
+    char text[4096 * 3 + 32];
+    size_t tl = 0;
+    if (neg)
+        text[tl++] = '-';
+    if (nd == 0)
+        text[tl++] = '0';
+    while (nd > 0)
+        text[tl++] = dig[--nd];
+    tl += (size_t)snprintf(text + tl, sizeof(text) - tl, "E%ld", -scale);
+    err = sl_sink_number(out, text, tl, c->errstr, c->errstr_size);
+out:
+    sl_buf_reset(&c->tmp);
+    sl_buf_fini(&raw);
+    return err;
+}
+
+/* ---- Value conversion ---- */
+
+static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jtree *jt,
+                           const struct sl_jnode *sch, const struct sl_jnode *node,
+                           int depth, size_t *size);
+
+static sl_err_t emit_string(struct ctx *c, struct sl_buf *out, const char *s,
+                            size_t len, bool esc, size_t *size)
+{
+    sl_buf_reset(&c->tmp);
+    sl_err_t err = sl_jtree_unescape(&c->tmp, s, len, esc);
+    if (err)
+        return bad(c, "string too long");
+    *size += c->tmp.len;
+    if (c->tmp.len == 0 && c->conf->empty_string_null)
+        return sl_buf_addstr(out, "{\"NULL\":true}");
+    err = sl_buf_addstr(out, "{\"S\":");
+    err = err ? err : sl_json_str(out, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+    return err ? err : sl_buf_addch(out, '}');
+}
+
+static sl_err_t emit_members(struct ctx *c, struct sl_buf *out, const struct sl_jtree *jt,
+                             const struct sl_jnode *sch, const struct sl_jnode *obj,
+                             int depth, size_t *size, bool map_schema)
+{
+    sl_err_t err = sl_buf_addch(out, '{');
+    bool first = true;
+    for (const struct sl_jnode *k = sl_jtree_kid(jt, obj); k && !err;
+         k = sl_jtree_next(jt, k)) {
+        sl_buf_reset(&c->tmp);
+        if (sl_jtree_unescape(&c->tmp, k->key, k->key_len, k->key_esc))
+            return bad(c, "field name too long");
+        *size += c->tmp.len + 1;
+        const struct sl_jnode *fs = NULL;
+        if (sch) {
+            fs = map_schema ? sl_jtree_get(jt, sch, "values", 6)
+                            : sch_field(jt, sch, sl_buf_cstr(&c->tmp), c->tmp.len);
+        }
+        err = first ? SL_OK : sl_buf_addch(out, ',');
+        err = err ? err : sl_json_str(out, sl_buf_cstr(&c->tmp), c->tmp.len);
+        err = err ? err : sl_buf_addch(out, ':');
+        err = err ? err : emit_value(c, out, jt, fs, k, depth + 1, size);
+        first = false;
+    }
+    return err ? err : sl_buf_addch(out, '}');
+}
+
+static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jtree *jt,
+                           const struct sl_jnode *sch, const struct sl_jnode *node,
+                           int depth, size_t *size)
+{
+    if (depth > MAX_ITEM_DEPTH)
+        return bad(c, "value nested deeper than DynamoDB's 32 levels");
+    const char *type = sch_str(jt, sch, "type");
+    const char *lname = sch_str(jt, sch, "name");
+    sl_err_t err;
+    *size += 1;
+    if (node->type == SL_JT_NULL && sch) {
+        const struct sl_jnode *def = sl_jtree_get(jt, sch, "default", 7);
+        if (def && def->type != SL_JT_NULL)
+            node = def;
+    }
+    switch (node->type) {
+    case SL_JT_NULL:
+        return sl_buf_addstr(out, "{\"NULL\":true}");
+    case SL_JT_TRUE:
+    case SL_JT_FALSE:
+        return sl_buf_addstr(out, node->type == SL_JT_TRUE ? "{\"BOOL\":true}"
+                                                          : "{\"BOOL\":false}");
+    case SL_JT_NUM:
+        if (strcmp(lname, "org.apache.kafka.connect.data.Date") == 0 ||
+            strcmp(lname, "org.apache.kafka.connect.data.Time") == 0 ||
+            strcmp(lname, "org.apache.kafka.connect.data.Timestamp") == 0) {
+            char t[32];
+            size_t tl = node->len < sizeof(t) ? node->len : sizeof(t) - 1;
+            memcpy(t, node->str, tl);
+            t[tl] = '\0';
+            int64_t v;
+            if (sl_parse_i64(t, &v))
+                return bad(c, "%s value %s is not an integer", lname, t);
+            if (strstr(lname, "Date") && (v > 3000000 || v < -3000000))
+                return bad(c, "Date value %s out of range", t);
+            if (strstr(lname, "Date"))
+                v *= 86400000;
+            err = sl_buf_addstr(out, "{\"S\":\"");
+            size_t before = out->len;
+            err = err ? err : add_instant(out, v);
+            *size += out->len - before;
+            return err ? err : sl_buf_addstr(out, "\"}");
+        }
+        err = sl_buf_addstr(out, "{\"N\":\"");
+        {
+            size_t before = out->len;
+            err = err ? err : sl_sink_number(out, node->str, node->len, c->errstr,
+                                             c->errstr_size);
+            *size += (out->len - before + 1) / 2 + 1;
+        }
+        return err ? err : sl_buf_addstr(out, "\"}");
+    case SL_JT_STR:
+        if (strcmp(lname, "org.apache.kafka.connect.data.Decimal") == 0) {
+            const struct sl_jnode *params = sl_jtree_get(jt, sch, "parameters", 10);
+            const char *sc = sch_str(jt, params, "scale");
+            int64_t scale = 0;
+            if (sc[0] && (sl_parse_i64(sc, &scale) || scale < -1000 || scale > 1000))
+                return bad(c, "Decimal scale '%s' is not a small integer", sc);
+            err = sl_buf_addstr(out, "{\"N\":\"");
+            size_t before = out->len;
+            err = err ? err : decimal_text(c, node, (long)scale, out);
+            *size += (out->len - before + 1) / 2 + 1;
+            return err ? err : sl_buf_addstr(out, "\"}");
+        }
+        if (strcmp(type, "bytes") == 0) {
+            struct sl_buf raw;
+            sl_buf_init(&raw, SL_SINK_ITEM_MAX);
+            sl_buf_reset(&c->tmp);
+            err = sl_jtree_unescape(&c->tmp, node->str, node->len, node->esc);
+            if (err || b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
+                sl_buf_fini(&raw);
+                return bad(c, "bytes value is not base64 or too large");
+            }
+            *size += raw.len;
+            err = sl_buf_addstr(out, "{\"B\":\"");
+            err = err ? err : sl_base64_add(out, raw.data ? raw.data : "", raw.len);
+            sl_buf_fini(&raw);
+            return err ? err : sl_buf_addstr(out, "\"}");
+        }
+        return emit_string(c, out, node->str, node->len, node->esc, size);
+    case SL_JT_ARR: {
+        const struct sl_jnode *items = sch ? sl_jtree_get(jt, sch, "items", 5) : NULL;
+        bool map_pairs = strcmp(type, "map") == 0;
+        if (map_pairs) { /* Connect map with non-string keys: [[k,v],...] */
+            err = sl_buf_addstr(out, "{\"M\":{");
+            bool first = true;
+            const struct sl_jnode *vs = sl_jtree_get(jt, sch, "values", 6);
+            for (const struct sl_jnode *p = sl_jtree_kid(jt, node); p && !err;
+                 p = sl_jtree_next(jt, p)) {
+                const struct sl_jnode *k = sl_jtree_kid(jt, p);
+                const struct sl_jnode *v = k ? sl_jtree_next(jt, k) : NULL;
+                if (p->type != SL_JT_ARR || !v || (k->type != SL_JT_NUM &&
+                                                   k->type != SL_JT_STR))
+                    return bad(c, "map entry is not a [key, value] pair");
+                err = first ? SL_OK : sl_buf_addch(out, ',');
+                sl_buf_reset(&c->tmp);
+                err = err ? err : sl_jtree_unescape(&c->tmp, k->str, k->len, k->esc);
+                *size += c->tmp.len + 1;
+                err = err ? err : sl_json_str(out, sl_buf_cstr(&c->tmp), c->tmp.len);
+                err = err ? err : sl_buf_addch(out, ':');
+                err = err ? err : emit_value(c, out, jt, vs, v, depth + 1, size);
+                first = false;
+            }
+            return err ? err : sl_buf_addstr(out, "}}");
+        }
+        err = sl_buf_addstr(out, "{\"L\":[");
+        bool first = true;
+        for (const struct sl_jnode *k = sl_jtree_kid(jt, node); k && !err;
+             k = sl_jtree_next(jt, k)) {
+            err = first ? SL_OK : sl_buf_addch(out, ',');
+            err = err ? err : emit_value(c, out, jt, items, k, depth + 1, size);
+            first = false;
+        }
+        *size += 2;
+        return err ? err : sl_buf_addstr(out, "]}");
+    }
+    case SL_JT_OBJ:
+        err = sl_buf_addstr(out, "{\"M\":");
+        *size += 2;
+        err = err ? err : emit_members(c, out, jt, sch, node, depth, size,
+                                       strcmp(type, "map") == 0);
+        return err ? err : sl_buf_addch(out, '}');
+    }
+    return bad(c, "unsupported value");
+}
+
+/* ---- Record sides ---- */
+
+static sl_err_t side_load(struct ctx *c, struct side *s, const struct sl_sink_conv *conv,
+                          const void *data, size_t len)
+{
+    s->null = data == NULL;
+    s->raw = data;
+    s->raw_len = len;
+    if (s->null)
+        return SL_OK;
+    if (conv->type == SL_SINK_CONV_STRING) {
+        s->is_string = true;
+        return SL_OK;
+    }
+    char why[160];
+    if (sl_jtree_parse(&s->jt, data, len, why, sizeof(why)))
+        return bad(c, "%s is not valid JSON %s", s->what, why);
+    s->payload = &s->jt.nodes[0];
+    if (conv->schemas_enable) {
+        const struct sl_jnode *root = s->payload;
+        const struct sl_jnode *sch = sl_jtree_get(&s->jt, root, "schema", 6);
+        const struct sl_jnode *pay = sl_jtree_get(&s->jt, root, "payload", 7);
+        if (root->type != SL_JT_OBJ || !sch || !pay || root->n_kids != 2)
+            return bad(c, "%s has no {\"schema\":..,\"payload\":..} envelope but the "
+                          "converter has schemas.enable=true", s->what);
+        s->schema = sch->type == SL_JT_OBJ ? sch : NULL;
+        s->payload = pay;
+    }
+    /* JsonConverter reads JSON null as a null value. */
+    if (s->payload->type == SL_JT_NULL)
+        s->null = true;
+    return SL_OK;
+}
+
+/* Looks up field name in a Connect Struct.toString() text: Struct{A=1,B=x}. */
+static bool struct_string_get(const char *s, size_t len, const char *name,
+                              const char **val, size_t *vlen)
+{
+    if (len < 8 || memcmp(s, "Struct{", 7) != 0 || s[len - 1] != '}')
+        return false;
+    size_t nl = strlen(name);
+    size_t i = 7, end = len - 1;
+    while (i < end) {
+        size_t j = i;
+        while (j < end && s[j] != ',')
+            j++;
+        const char *eq = memchr(s + i, '=', j - i);
+        if (eq && (size_t)(eq - (s + i)) == nl && memcmp(s + i, name, nl) == 0) {
+            *val = eq + 1;
+            *vlen = (size_t)(s + j - (eq + 1));
+            return true;
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
+static sl_err_t resolve(struct ctx *c, const struct sl_sink_pk *pk, struct side *s,
+                        const struct sl_jnode *row, const struct sl_jnode *row_sch,
+                        struct refval *rv)
+{
+    memset(rv, 0, sizeof(*rv));
+    if (s->null)
+        return bad(c, "%s is null", s->what);
+    if (s->is_string) {
+        if (!pk->path[0]) {
+            rv->type = 'S';
+            rv->text = s->raw;
+            rv->len = s->raw_len;
+            return SL_OK;
+        }
+        if (strchr(pk->path, '.') ||
+            !struct_string_get(s->raw, s->raw_len, pk->path, &rv->text, &rv->len))
+            return bad(c, "%s.%s not found in string %s", s->what, pk->path, s->what);
+        char tmp[8];
+        struct sl_buf nb;
+        sl_buf_init(&nb, 64);
+        rv->type = sl_sink_number(&nb, rv->text, rv->len, tmp, sizeof(tmp)) ? 'S' : 'N';
+        sl_buf_fini(&nb);
+        return SL_OK;
+    }
+    rv->jt = &s->jt;
+    rv->node = row;
+    rv->schema = row_sch;
+    const char *p = pk->path;
+    while (*p) {
+        const char *dot = strchr(p, '.');
+        size_t sl = dot ? (size_t)(dot - p) : strlen(p);
+        if (rv->node->type != SL_JT_OBJ)
+            return bad(c, "%s.%s not found: %.*s is not reached through an object",
+                       s->what, pk->path, (int)sl, p);
+        const struct sl_jnode *next = sl_jtree_get(&s->jt, rv->node, p, sl);
+        if (!next)
+            return bad(c, "%s.%s not found", s->what, pk->path);
+        rv->schema = sch_field(&s->jt, rv->schema, p, sl);
+        rv->node = next;
+        p += sl + (dot ? 1 : 0);
+    }
+    return SL_OK;
+}
+
+/* Appends "name":{"T":"v"} for a key attribute; checks scalar, non-empty, size. */
+static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
+                         const struct sl_sink_pk *pk, const struct refval *rv,
+                         size_t max, char *type, size_t *size)
+{
+    struct sl_buf val;
+    sl_buf_init(&val, SL_SINK_ITEM_MAX);
+    sl_err_t err = SL_OK;
+    if (rv->text) {
+        *type = rv->type;
+        if (rv->type == 'N') {
+            err = sl_buf_addstr(&val, "{\"N\":\"");
+            err = err ? err : sl_sink_number(&val, rv->text, rv->len, c->errstr,
+                                             c->errstr_size);
+            err = err ? err : sl_buf_addstr(&val, "\"}");
+        } else {
+            if (rv->len == 0) {
+                err = bad(c, "%s key attribute %s is an empty string", role, pk->name);
+                goto out;
+            }
+            err = sl_buf_addstr(&val, "{\"S\":");
+            err = err ? err : sl_json_str(&val, rv->text, rv->len);
+            err = err ? err : sl_buf_addch(&val, '}');
+        }
+        *size += rv->len;
+    } else {
+        const struct sl_jnode *n = rv->node;
+        if (n->type == SL_JT_NULL) {
+            err = bad(c, "%s key attribute %s is null", role, pk->name);
+            goto out;
+        }
+        if (n->type != SL_JT_NUM && n->type != SL_JT_STR) {
+            err = bad(c, "%s key attribute %s is not a scalar (string, number or bytes)",
+                      role, pk->name);
+            goto out;
+        }
+        size_t vsize = 0;
+        err = emit_value(c, &val, rv->jt, rv->schema, n, 0, &vsize);
+        if (err)
+            goto out;
+        *size += vsize;
+        *type = val.data[2];
+        if (strstr(val.data, "\"NULL\"") || strcmp(val.data, "{\"S\":\"\"}") == 0 ||
+            strcmp(val.data, "{\"B\":\"\"}") == 0) {
+            err = bad(c, "%s key attribute %s is an empty string", role, pk->name);
+            goto out;
+        }
+        if (vsize - 1 > max) {
+            err = bad(c, "%s key attribute %s is %zu bytes, over DynamoDB's %zu", role,
+                      pk->name, vsize - 1, max);
+            goto out;
+        }
+    }
+    err = sl_json_str(out, pk->name, strlen(pk->name));
+    err = err ? err : sl_buf_addch(out, ':');
+    err = err ? err : sl_buf_add(out, val.data, val.len);
+    *size += strlen(pk->name);
+out:
+    sl_buf_fini(&val);
+    return err;
+}
+
+static sl_err_t key_attr(struct ctx *c, const struct sl_sink_rec *rec,
+                         const struct sl_sink_pk *pk, const char *role, struct side *key,
+                         struct side *val, const struct sl_jnode *row,
+                         const struct sl_jnode *row_sch, bool tombstone,
+                         struct sl_buf *out, char *type, size_t *size)
+{
+    struct refval rv;
+    char num[32];
+    size_t max = strcmp(role, "hash") == 0 ? SL_SINK_HASH_KEY_MAX : SL_SINK_SORT_KEY_MAX;
+    sl_err_t err;
+    switch (pk->kind) {
+    case SL_SINK_PK_PARTITION:
+    case SL_SINK_PK_OFFSET:
+        memset(&rv, 0, sizeof(rv));
+        rv.type = 'N';
+        rv.len = (size_t)snprintf(num, sizeof(num), "%lld",
+                                  pk->kind == SL_SINK_PK_PARTITION
+                                      ? (long long)rec->partition
+                                      : (long long)rec->offset);
+        rv.text = num;
+        break;
+    case SL_SINK_PK_KEY:
+        err = resolve(c, pk, key, key->payload, key->schema, &rv);
+        if (err)
+            goto fail;
+        break;
+    case SL_SINK_PK_VALUE:
+        /* A tombstone names its row only through the record key (Debezium keys hold the
+         * primary-key columns). */
+        if (tombstone)
+            err = resolve(c, pk, key, key->payload, key->schema, &rv);
+        else
+            err = resolve(c, pk, val, row, row_sch, &rv);
+        if (err)
+            goto fail;
+        break;
+    default:
+        return SL_OK;
+    }
+    return emit_key(c, out, role, pk, &rv, max, type, size);
+fail:
+    {
+        char why[200];
+        snprintf(why, sizeof(why), "%s", c->errstr);
+        return bad(c, "%s key attribute %s: %s", role, pk->name, why);
+    }
+}
+
+/* ---- Conversion ---- */
+
+void sl_sink_item_init(struct sl_sink_item *item)
+{
+    memset(item, 0, sizeof(*item));
+    sl_buf_init(&item->key, 8192);
+    sl_buf_init(&item->item, 2 * SL_SINK_ITEM_MAX + 65536);
+}
+
+void sl_sink_item_fini(struct sl_sink_item *item)
+{
+    sl_buf_fini(&item->key);
+    sl_buf_fini(&item->item);
+}
+
+static bool is_key_name(const struct sl_sink_item_conf *conf, const char *name, size_t len)
+{
+    return (conf->hash.kind && strlen(conf->hash.name) == len &&
+            memcmp(conf->hash.name, name, len) == 0) ||
+           (conf->sort.kind && strlen(conf->sort.name) == len &&
+            memcmp(conf->sort.name, name, len) == 0);
+}
+
+sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
+                              const struct sl_sink_rec *rec,
+                              struct sl_sink_item *item, char *errstr,
+                              size_t errstr_size)
+{
+    struct ctx c = {.conf = conf, .errstr = errstr, .errstr_size = errstr_size};
+    sl_buf_init(&c.tmp, SL_SINK_ITEM_MAX * 2);
+    struct side key = {.what = "key"}, val = {.what = "value"};
+    sl_jtree_init(&key.jt);
+    sl_jtree_init(&val.jt);
+    item->op = SL_SINK_OP_SKIP;
+    item->size = 0;
+    item->hash_type = item->sort_type = 0;
+    sl_buf_reset(&item->key);
+    sl_buf_reset(&item->item);
+    errstr[0] = '\0';
+
+    sl_err_t err = sl_sink_table_name(conf->table_format, rec->topic, item->table,
+                                      sizeof(item->table), errstr, errstr_size);
+    if (err)
+        goto out;
+    err = side_load(&c, &key, &conf->key_conv, rec->key, rec->key_len);
+    if (err)
+        goto out;
+    err = side_load(&c, &val, &conf->value_conv, rec->value, rec->value_len);
+    if (err)
+        goto out;
+
+    /* Decide the operation and the row whose fields form the item. */
+    const struct sl_jnode *row = val.payload, *row_sch = val.schema;
+    bool tombstone = val.null;
+    sl_sink_op_t op = SL_SINK_OP_PUT;
+    if (tombstone) {
+        if (!conf->delete_enabled)
+            goto out; /* skip, as behavior.on.null.values=ignore */
+        op = SL_SINK_OP_DELETE;
+    } else if (!val.is_string && row->type == SL_JT_OBJ && conf->unwrap_envelope) {
+        const struct sl_jnode *opn = sl_jtree_get(&val.jt, row, "op", 2);
+        const struct sl_jnode *after = sl_jtree_get(&val.jt, row, "after", 5);
+        const struct sl_jnode *source = sl_jtree_get(&val.jt, row, "source", 6);
+        if (opn && opn->type == SL_JT_STR && after && source) {
+            bool del = sl_jtree_str_eq(opn, "d");
+            if (del && !conf->delete_enabled)
+                goto out;
+            const char *which = del ? "before" : "after";
+            row = sl_jtree_get(&val.jt, row, which, strlen(which));
+            row_sch = sch_field(&val.jt, row_sch, which, strlen(which));
+            if (!row || row->type != SL_JT_OBJ) {
+                err = bad(&c, "Debezium envelope with op '%.*s' has no '%s' row",
+                          (int)opn->len, opn->str, which);
+                goto out;
+            }
+            op = del ? SL_SINK_OP_DELETE : SL_SINK_OP_PUT;
+        }
+    }
+    if (op == SL_SINK_OP_PUT && conf->delete_enabled && !val.is_string &&
+        row->type == SL_JT_OBJ &&
+        sl_jtree_str_eq(sl_jtree_get(&val.jt, row, "__deleted", 9), "true"))
+        op = SL_SINK_OP_DELETE;
+
+    /* Key attributes. */
+    size_t size = 0;
+    struct sl_buf *kb = &item->key;
+    err = sl_buf_addch(kb, '{');
+    err = err ? err : key_attr(&c, rec, &conf->hash, "hash", &key, &val, row, row_sch,
+                               tombstone, kb, &item->hash_type, &size);
+    if (!err && conf->sort.kind) {
+        err = sl_buf_addch(kb, ',');
+        err = err ? err : key_attr(&c, rec, &conf->sort, "sort", &key, &val, row,
+                                   row_sch, tombstone, kb, &item->sort_type, &size);
+    }
+    err = err ? err : sl_buf_addch(kb, '}');
+    if (err) {
+        if (err == SL_ERR_TOOBIG)
+            err = bad(&c, "key is too large");
+        goto out;
+    }
+    if (op == SL_SINK_OP_DELETE) {
+        item->size = size;
+        item->op = op;
+        goto out;
+    }
+
+    /* The item: key attributes, then the fields of a struct/map value, else "value". */
+    struct sl_buf *ib = &item->item;
+    err = sl_buf_add(ib, kb->data, kb->len - 1);
+    if (val.is_string) {
+        err = err ? err : sl_buf_addstr(ib, ",\"value\":");
+        err = err ? err : emit_string(&c, ib, val.raw, val.raw_len, false, &size);
+        size += 5;
+    } else if (row->type == SL_JT_OBJ) {
+        bool map_schema = strcmp(sch_str(&val.jt, row_sch, "type"), "map") == 0;
+        for (const struct sl_jnode *k = sl_jtree_kid(&val.jt, row); k && !err;
+             k = sl_jtree_next(&val.jt, k)) {
+            struct sl_buf name;
+            sl_buf_init(&name, 65535);
+            err = sl_jtree_unescape(&name, k->key, k->key_len, k->key_esc);
+            if (err || name.len == 0) {
+                sl_buf_fini(&name);
+                err = bad(&c, "value has a field with an empty or too long name");
+                break;
+            }
+            if (!is_key_name(conf, name.data, name.len)) {
+                const struct sl_jnode *fs =
+                    map_schema ? sl_jtree_get(&val.jt, row_sch, "values", 6)
+                               : sch_field(&val.jt, row_sch, name.data, name.len);
+                size += name.len;
+                err = sl_buf_addch(ib, ',');
+                err = err ? err : sl_json_str(ib, name.data, name.len);
+                err = err ? err : sl_buf_addch(ib, ':');
+                err = err ? err : emit_value(&c, ib, &val.jt, fs, k, 1, &size);
+            }
+            sl_buf_fini(&name);
+        }
+    } else {
+        err = sl_buf_addstr(ib, ",\"value\":");
+        err = err ? err : emit_value(&c, ib, &val.jt, row_sch, row, 1, &size);
+        size += 5;
+    }
+    err = err ? err : sl_buf_addch(ib, '}');
+    if (err == SL_ERR_TOOBIG || (!err && size > SL_SINK_ITEM_MAX)) {
+        err = bad(&c, "item is larger than DynamoDB's 400 KB limit (%zu bytes or more)",
+                  size);
+    }
+    if (err)
+        goto out;
+    item->size = size;
+    item->op = SL_SINK_OP_PUT;
+out:
+    if (err) {
+        item->op = SL_SINK_OP_SKIP;
+        if (err != SL_ERR_INVALID) {
+            if (!errstr[0])
+                snprintf(errstr, errstr_size, "%s", sl_err_str(err));
+            err = SL_ERR_INVALID;
+        }
+    }
+    sl_jtree_fini(&key.jt);
+    sl_jtree_fini(&val.jt);
+    sl_buf_fini(&c.tmp);
+    return err;
+}
