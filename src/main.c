@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/cli_binlog.h"
+
 static int usage(FILE *out)
 {
     fprintf(out,
@@ -25,6 +27,8 @@ int main(int argc, char **argv)
         printf("sluice %s\n", SL_VERSION);
         return 0;
     }
+    if (strcmp(argv[1], "binlog") == 0)
+        return sl_cli_binlog(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
         return usage(stdout);
     fprintf(stderr, "sluice: unknown command '%s'; run 'sluice help' for the list\n", argv[1]);
