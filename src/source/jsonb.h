@@ -35,7 +35,7 @@ sl_err_t sl_jsonb_to_json(const uint8_t *data, size_t len, struct sl_buf *out, c
  * [{"op":"replace","path":"$.age","value":26},{"op":"remove","path":"$.x"}] (ops replace,
  * insert, remove; values formatted as sl_jsonb_to_json). An empty list gives []. Errors as
  * sl_jsonb_to_json, offsets counted from data. */
-sl_err_t sl_jsonb_diff_to_json(const uint8_t *data, size_t len, struct sl_buf *out,
-                               char *errstr, size_t errstr_size);
+sl_err_t sl_jsonb_diff_to_json(const uint8_t *data, size_t len, struct sl_buf *out, char *errstr,
+                               size_t errstr_size);
 
 #endif
