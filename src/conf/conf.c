@@ -431,8 +431,10 @@ static char *resolve_refs(const char *text, char *why, size_t why_size)
         }
         p = close + 1;
     }
-    if (!out.data)
+    if (out.len == 0) {
+        sl_buf_fini(&out);
         return sl_xstrdup("");
+    }
     return sl_buf_take(&out, NULL);
 fail:
     sl_buf_fini(&out);

@@ -194,8 +194,10 @@ static char *unescape(const char *s, size_t len, const char **why)
             break;
         }
     }
-    if (!buf.data)
+    if (buf.len == 0) {
+        sl_buf_fini(&buf);
         return sl_xstrdup("");
+    }
     return sl_buf_take(&buf, NULL);
 fail:
     sl_buf_fini(&buf);
