@@ -43,7 +43,7 @@ static size_t utf8_len(const unsigned char *s, size_t left)
 
 sl_err_t sl_json_str(struct sl_buf *buf, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF"; /* Jackson writes \u00XX upper-case */
     /* Worst case 6 bytes per input byte, plus quotes. */
     if (len > (buf->max - buf->len) / 6 + 2) {
         /* Might still fit; fall through to per-chunk reservation below. */
