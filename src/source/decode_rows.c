@@ -744,6 +744,7 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
     }
     ev->u.rows.nchanges = nrows;
     ev->u.rows.changes = sl_arena_alloc(arena, (nrows ? nrows : 1) * sizeof(struct sl_change));
-    memcpy(ev->u.rows.changes, dec->chg, nrows * sizeof(struct sl_change));
+    if (nrows)
+        memcpy(ev->u.rows.changes, dec->chg, nrows * sizeof(struct sl_change));
     return SL_OK;
 }

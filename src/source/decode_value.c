@@ -130,14 +130,14 @@ static sl_err_t decode_time2(const struct sl_column *col, struct sl_cur *cur,
     if (fsp == 0) {
         packed = intpart * (1 << 24);
     } else if (fsp <= 2) {
-        int64_t frac = (int8_t)p[3];
+        int64_t frac = p[3];
         if (intpart < 0 && frac) {
             intpart++;
             frac -= 0x100;
         }
         packed = intpart * (1 << 24) + frac * 10000;
     } else if (fsp <= 4) {
-        int64_t frac = (int16_t)be(p + 3, 2);
+        int64_t frac = (int64_t)be(p + 3, 2);
         if (intpart < 0 && frac) {
             intpart++;
             frac -= 0x10000;
