@@ -547,6 +547,43 @@ static void test_ecs_and_refresh(void **state)
     srv_stop(srv);
 }
 
+static void *get_many(void *arg)
+{
+    struct sl_aws_provider *prov = arg;
+    for (int i = 0; i < 50; i++) {
+        struct sl_aws_creds c;
+        char e[512];
+        if (sl_aws_provider_get(prov, &c, e, sizeof(e)) != SL_OK ||
+            strncmp(c.access_key_id, "ASIAFAKE", 8) != 0) {
+            return (void *)1;
+        }
+    }
+    return NULL;
+}
+
+/* Several threads sharing one provider: one fetch, everyone gets the same keys. */
+static void test_concurrent_get(void **state)
+{
+    (void)state;
+    struct srv *srv = srv_start(ecs_handler);
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/creds", srv->port);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    struct sl_aws_provider *prov = sl_aws_provider_new(NULL);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, get_many, prov), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        void *rc;
+        pthread_join(th[i], &rc);
+        assert_null(rc);
+    }
+    assert_int_equal(srv->cred_hits, 1);
+    sl_aws_provider_free(prov);
+    srv_stop(srv);
+}
+
 static void test_imds(void **state)
 {
     (void)state;
@@ -610,6 +647,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_web_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ecs_and_refresh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_imds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_fail, setup, teardown),
     };
