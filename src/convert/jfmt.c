@@ -127,7 +127,8 @@ void sl_jfmt_double(struct sl_cw *cw, double v)
         return;
     }
     char txt[40];
-    for (int prec = 0; prec <= 16; prec++) {
+    /* Java prints at least two significant digits, choosing the closest (4.9E-324). */
+    for (int prec = 1; prec <= 16; prec++) {
         snprintf(txt, sizeof(txt), "%.*e", prec, v);
         if (strtod(txt, NULL) == v)
             break;
@@ -145,7 +146,7 @@ void sl_jfmt_float(struct sl_cw *cw, float v)
         return;
     }
     char txt[40];
-    for (int prec = 0; prec <= 8; prec++) {
+    for (int prec = 1; prec <= 8; prec++) {
         snprintf(txt, sizeof(txt), "%.*e", prec, (double)v);
         if (strtof(txt, NULL) == v)
             break;
