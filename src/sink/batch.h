@@ -65,6 +65,7 @@ struct sl_sink_entry {
     uint64_t hash;     /* of table + key */
     size_t size;       /* DynamoDB bytes */
     bool done;         /* writer bookkeeping: accepted or reported */
+    bool busy;         /* writer bookkeeping: a single-item request is in flight */
     /* The record whose content this entry carries (the latest one merged in). */
     char *topic;       /* owned */
     int32_t partition;
