@@ -80,6 +80,15 @@ static bool ends_txn(const struct sl_event *ev)
 
 /* ---- dump ---- */
 
+/* One error line that names the file once. */
+static void report(const char *path, const char *errstr)
+{
+    if (strstr(errstr, path))
+        fprintf(stderr, "sluice: %s\n", errstr);
+    else
+        fprintf(stderr, "sluice: %s: %s\n", path, errstr);
+}
+
 static int cmd_dump(int argc, char **argv)
 {
     if (argc < 1) {
@@ -98,7 +107,7 @@ static int cmd_dump(int argc, char **argv)
         struct sl_decoder *dec = NULL;
         sl_err_t err = sl_binlog_file_open(argv[f], &bf, errstr, sizeof(errstr));
         if (err) {
-            fprintf(stderr, "sluice: %s: %s\n", argv[f], errstr);
+            report(argv[f], errstr);
             rc = 1;
             break;
         }
@@ -130,7 +139,7 @@ static int cmd_dump(int argc, char **argv)
                 break;
         }
         if (err != SL_ERR_EOF) {
-            fprintf(stderr, "sluice: %s: %s\n", argv[f], errstr);
+            report(argv[f], errstr);
             rc = 1;
         }
         out_flush(&out, true);

@@ -297,6 +297,15 @@ static sl_err_t add_base64(struct sl_buf *buf, const char *s, size_t len)
     return err;
 }
 
+/* BINARY(n): the binlog drops trailing 0x00 bytes, the column value has all n bytes. */
+static sl_err_t add_binary_padded(struct sl_buf *buf, const char *s, size_t len, size_t n)
+{
+    char tmp[255];
+    memcpy(tmp, s, len);
+    memset(tmp + len, 0, n - len);
+    return add_base64(buf, tmp, n);
+}
+
 static sl_err_t add_labels(struct sl_buf *buf, const struct sl_column *col, uint64_t bits)
 {
     struct sl_buf tmp;
@@ -351,12 +360,19 @@ sl_err_t sl_rowjson_value(struct sl_buf *buf, const struct sl_column *col,
     case SL_VAL_TIMESTAMP:
         return add_temporal(buf, col, val);
     case SL_VAL_STRING:
-        if (col->charset == SL_CHARSET_BINARY)
+        if (col->charset == SL_CHARSET_BINARY) {
+            if (col->type == SL_MYSQL_TYPE_STRING && s->len < col->length &&
+                col->length <= 255)
+                return add_binary_padded(buf, s->ptr, s->len, col->length);
             return add_base64(buf, s->ptr, s->len);
+        }
         if (is_latin1(col->charset))
             return add_latin1(buf, s->ptr, s->len);
         return sl_json_str(buf, s->ptr, s->len);
     case SL_VAL_BYTES:
+        if (col->type == SL_MYSQL_TYPE_STRING && s->len < col->length &&
+            col->length <= 255)
+            return add_binary_padded(buf, s->ptr, s->len, col->length);
         return add_base64(buf, s->ptr, s->len);
     case SL_VAL_BIT: {
         if (s->len > 8)

@@ -132,6 +132,11 @@ static void test_strings(void **state)
     check_value(&latin1, vs(SL_VAL_STRING, "caf\xe9 \x80", 6), "\"caf\xc3\xa9 \xe2\x82\xac\"");
     check_value(&bin, vs(SL_VAL_STRING, "\x00\x01\xff", 3), "\"AAH/\"");
     check_value(&utf8, vs(SL_VAL_BYTES, "hello", 5), "\"aGVsbG8=\"");
+    /* BINARY(4): trailing zero bytes dropped by the binlog come back. */
+    struct sl_column binary4 = {.type = SL_MYSQL_TYPE_STRING, .charset = SL_CHARSET_BINARY,
+                                .length = 4};
+    check_value(&binary4, vs(SL_VAL_BYTES, "", 0), "\"AAAAAA==\"");
+    check_value(&binary4, vs(SL_VAL_STRING, "ab", 2), "\"YWIAAA==\"");
     check_value(&utf8, vs(SL_VAL_JSON, "{\"a\":[1,2]}", 11), "{\"a\":[1,2]}");
     check_value(&utf8, vs(SL_VAL_JSON, "", 0), "null");
     check_value(&utf8, vs(SL_VAL_GEOMETRY, "\0\0\0\0\x01\x02", 6), "\"AQI=\"");
