@@ -110,8 +110,8 @@ static bool contains_nocase(const char *hay, const char *needle)
 
 bool sl_conf_key_is_secret(const char *key)
 {
-    static const char *const words[] = {"password", "secret", "jaas.config", "token",
-                                        "credentials", "api.key", "license", NULL};
+    static const char *const words[] = {"password",    "secret",  "jaas.config", "token",
+                                        "credentials", "api.key", "license",     NULL};
     for (size_t i = 0; words[i]; i++)
         if (contains_nocase(key, words[i]))
             return true;
@@ -240,8 +240,8 @@ static char *trim_dup(const char *s)
     while (*s == ' ' || *s == '\t' || *s == '\f' || *s == '\r' || *s == '\n')
         s++;
     size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\f' ||
-                     s[n - 1] == '\r' || s[n - 1] == '\n'))
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\f' || s[n - 1] == '\r' ||
+                     s[n - 1] == '\n'))
         n--;
     return sl_xstrndup(s, n);
 }
@@ -508,8 +508,8 @@ void sl_conf_init(const struct sl_conf_table *table, void *conf)
             if (!opt->def)
                 continue;
             char why[256];
-            sl_err_t err = set_value(opt, field_of(conf, sec, opt->off), opt->def, why,
-                                     sizeof(why));
+            sl_err_t err =
+                set_value(opt, field_of(conf, sec, opt->off), opt->def, why, sizeof(why));
             if (err) {
                 /* A table bug: every default must be valid. */
                 sl_log(SL_LOG_ERROR, "CONF", "default of %s '%s' %s", opt->name, opt->def, why);
@@ -562,9 +562,9 @@ static const char *shown(const char *value, bool secret)
 }
 
 /* Applies one exact option. Returns true when an error was added to diag. */
-static bool apply_option(void *conf, const struct sl_conf_section *sec,
-                         const struct sl_option *opt, size_t idx, const struct sl_prop *prop,
-                         const struct sl_props *props, const char *file, struct sl_buf *diag)
+static bool apply_option(void *conf, const struct sl_conf_section *sec, const struct sl_option *opt,
+                         size_t idx, const struct sl_prop *prop, const struct sl_props *props,
+                         const char *file, struct sl_buf *diag)
 {
     struct sl_conf_meta *meta = conf;
     struct sl_conf_origin *origin = &meta->origins[idx];
@@ -609,7 +609,8 @@ static bool apply_option(void *conf, const struct sl_conf_section *sec,
 }
 
 static const struct sl_option *find_list_option(const struct sl_conf_table *table, void *conf,
-                                                const char *name, const struct sl_conf_strlist **list)
+                                                const char *name,
+                                                const struct sl_conf_strlist **list)
 {
     const struct sl_conf_section *sec;
     size_t idx;
@@ -655,9 +656,8 @@ static bool apply_passthrough(const struct sl_conf_table *table, void *conf,
                 if (rest && pt->kind == SL_PT_GROUP) {
                     const char *dot = strchr(rest, '.');
                     if (!dot || dot == rest || !dot[1]) {
-                        diag_add(diag, "warning",
-                                 "%s:%u: %s: expected %s<name>.<setting>; ignored", file,
-                                 prop->line, prop->key, pt->prefix);
+                        diag_add(diag, "warning", "%s:%u: %s: expected %s<name>.<setting>; ignored",
+                                 file, prop->line, prop->key, pt->prefix);
                         return true;
                     }
                     group = rest;
@@ -699,9 +699,8 @@ static bool apply_passthrough(const struct sl_conf_table *table, void *conf,
             if (pt->catch_all) {
                 const char *near = closest_key(table, prop->key);
                 if (near)
-                    diag_add(diag, "warning",
-                             "%s:%u: %s is passed through as %s; did you mean %s?", file,
-                             prop->line, prop->key, pt->prefix, near);
+                    diag_add(diag, "warning", "%s:%u: %s is passed through as %s; did you mean %s?",
+                             file, prop->line, prop->key, pt->prefix, near);
             }
             return true;
         }
@@ -782,8 +781,8 @@ sl_err_t sl_conf_apply(const struct sl_conf_table *table, void *conf, const stru
             continue;
         const char *near = closest_key(table, prop->key);
         if (near)
-            diag_add(&msgs, "warning", "%s:%u: unknown key '%s' ignored; did you mean '%s'?",
-                     file, prop->line, prop->key, near);
+            diag_add(&msgs, "warning", "%s:%u: unknown key '%s' ignored; did you mean '%s'?", file,
+                     prop->line, prop->key, near);
         else
             diag_add(&msgs, "warning", "%s:%u: unknown key '%s' ignored", file, prop->line,
                      prop->key);

@@ -89,16 +89,16 @@ enum {
 typedef sl_err_t (*sl_opt_validate_fn)(const void *field, char *why, size_t why_size);
 
 struct sl_option {
-    const char *name;    /* the name users write (Debezium 2.x name where renamed) */
-    const char *alias;   /* older spelling accepted too (Debezium 1.9 name), or NULL */
+    const char *name;  /* the name users write (Debezium 2.x name where renamed) */
+    const char *alias; /* older spelling accepted too (Debezium 1.9 name), or NULL */
     sl_opt_type_t type;
-    size_t off;          /* offsetof into the section's struct */
-    const char *def;     /* default, as text parsed like a file value; NULL = unset */
-    int64_t min, max;    /* numeric bounds (inclusive); both 0 = type's natural range */
+    size_t off;               /* offsetof into the section's struct */
+    const char *def;          /* default, as text parsed like a file value; NULL = unset */
+    int64_t min, max;         /* numeric bounds (inclusive); both 0 = type's natural range */
     const char *const *enums; /* SL_T_ENUM choices, NULL-terminated */
     sl_opt_validate_fn validate;
     unsigned flags;
-    const char *doc;     /* one sentence */
+    const char *doc; /* one sentence */
 };
 
 typedef enum {
@@ -108,8 +108,8 @@ typedef enum {
 } sl_pt_kind_t;
 
 struct sl_passthrough {
-    const char *prefix;     /* e.g. "schema.history.internal.producer." */
-    const char *alias;      /* older prefix, e.g. "database.history.producer.", or NULL */
+    const char *prefix; /* e.g. "schema.history.internal.producer." */
+    const char *alias;  /* older prefix, e.g. "database.history.producer.", or NULL */
     sl_pt_kind_t kind;
     size_t off;             /* offsetof a struct sl_conf_kvlist (LIST) or grouplist */
     const char *names_from; /* SL_PT_NAMED: the LIST option naming the groups */
@@ -132,7 +132,7 @@ struct sl_conf_table {
     const char *title; /* heading in CONFIGURATION.md */
     const char *doc;   /* paragraph in CONFIGURATION.md */
     struct sl_conf_section sections[SL_CONF_MAX_SECTIONS]; /* unused sections have NULL */
-    size_t size;       /* sizeof the top-level struct */
+    size_t size;                                           /* sizeof the top-level struct */
     /* Cross-field checks after all values are in, or NULL. Appends errors with
      * sl_conf_diag_error and returns SL_ERR_CONF if any. */
     sl_err_t (*check)(const struct sl_conf_table *table, void *conf, struct sl_buf *diag);
@@ -152,7 +152,7 @@ struct sl_conf_meta {
     const struct sl_conf_table *table;
     struct sl_conf_origin *origins; /* one per option, in table order */
     size_t norigins;
-    char **files;                   /* owned file names the origins point at */
+    char **files; /* owned file names the origins point at */
     size_t nfiles;
 };
 

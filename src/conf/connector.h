@@ -31,16 +31,16 @@ struct sl_connector_conf {
     struct sl_conf_kvlist value_converter_props;  /* other value.converter.* */
     struct sl_conf_kvlist header_converter_props; /* header.converter.* */
 
-    struct sl_conf_strlist transforms;       /* transforms=unwrap,route */
+    struct sl_conf_strlist transforms;        /* transforms=unwrap,route */
     struct sl_conf_grouplist transform_props; /* transforms.<name>.<key> */
     struct sl_conf_strlist predicates;
     struct sl_conf_grouplist predicate_props; /* predicates.<name>.<key> */
 
-    int errors_tolerance;                 /* sl_errors_tolerance_t */
-    int64_t errors_retry_timeout_ms;      /* errors.retry.timeout (-1 = forever) */
-    int64_t errors_retry_delay_max_ms;    /* errors.retry.delay.max.ms */
-    bool errors_log_enable;               /* errors.log.enable */
-    bool errors_log_include_messages;     /* errors.log.include.messages */
+    int errors_tolerance;              /* sl_errors_tolerance_t */
+    int64_t errors_retry_timeout_ms;   /* errors.retry.timeout (-1 = forever) */
+    int64_t errors_retry_delay_max_ms; /* errors.retry.delay.max.ms */
+    bool errors_log_enable;            /* errors.log.enable */
+    bool errors_log_include_messages;  /* errors.log.include.messages */
 
     struct sl_conf_kvlist producer_override; /* producer.override.* */
     struct sl_conf_kvlist consumer_override; /* consumer.override.* */

@@ -25,12 +25,14 @@ static sl_err_t check_pk_ref(const char *s, bool allow_empty, char *why, size_t 
     if (!s || !*s) {
         if (allow_empty)
             return SL_OK;
-        snprintf(why, why_size, "must not be empty (expected partition, offset, key[.field] or "
-                                "value[.field])");
+        snprintf(why, why_size,
+                 "must not be empty (expected partition, offset, key[.field] or "
+                 "value[.field])");
         return SL_ERR_CONF;
     }
     size_t n = strcspn(s, ":");
-    bool ok = (n == 9 && strncmp(s, "partition", 9) == 0) || (n == 6 && strncmp(s, "offset", 6) == 0);
+    bool ok =
+        (n == 9 && strncmp(s, "partition", 9) == 0) || (n == 6 && strncmp(s, "offset", 6) == 0);
     size_t head = 0;
     if (n >= 3 && strncmp(s, "key", 3) == 0 && (n == 3 || s[3] == '.'))
         head = 3;
@@ -49,8 +51,9 @@ static sl_err_t check_pk_ref(const char *s, bool allow_empty, char *why, size_t 
             ok &= is_seg_char(*p);
     }
     if (!ok) {
-        snprintf(why, why_size, "expected partition, offset, key[.field...] or value[.field...], "
-                                "optionally followed by :alias");
+        snprintf(why, why_size,
+                 "expected partition, offset, key[.field...] or value[.field...], "
+                 "optionally followed by :alias");
         return SL_ERR_CONF;
     }
     return SL_OK;
@@ -80,8 +83,10 @@ static sl_err_t check_table_format(const void *field, char *why, size_t why_size
             continue;
         }
         if (!is_seg_char(*p)) {
-            snprintf(why, why_size, "'%c' cannot appear in a DynamoDB table name "
-                                    "(letters, digits, '_', '-', '.' and ${topic})", *p);
+            snprintf(why, why_size,
+                     "'%c' cannot appear in a DynamoDB table name "
+                     "(letters, digits, '_', '-', '.' and ${topic})",
+                     *p);
             return SL_ERR_CONF;
         }
     }
@@ -98,8 +103,7 @@ static const struct sl_option ddb_options[] = {
     {"aws.dynamodb.endpoint", NULL, SL_T_STR, OFF(endpoint),
      .doc = "Endpoint URL, e.g. http://127.0.0.1:8000 for a local DynamoDB; unset uses "
             "https://dynamodb.<region>.amazonaws.com."},
-    {"aws.dynamodb.pk.hash", NULL, SL_T_STR, OFF(pk_hash), "partition",
-     .validate = check_pk_hash,
+    {"aws.dynamodb.pk.hash", NULL, SL_T_STR, OFF(pk_hash), "partition", .validate = check_pk_hash,
      .doc = "Partition key reference: partition, offset, key[.field], value[.field], "
             "optionally :alias."},
     {"aws.dynamodb.pk.sort", NULL, SL_T_STR, OFF(pk_sort), "offset", .validate = check_pk_sort,
@@ -111,8 +115,8 @@ static const struct sl_option ddb_options[] = {
      .doc = "Deepest key path segment accepted; -1 = no limit."},
     {"aws.access.key.id", NULL, SL_T_STR, OFF(access_key_id),
      .doc = "Static access key id; unset uses the default credential chain."},
-    {"aws.secret.access.key", NULL, SL_T_PASSWORD, OFF(secret_access_key),
-     .flags = SL_OPT_SECRET, .doc = "Static secret access key."},
+    {"aws.secret.access.key", NULL, SL_T_PASSWORD, OFF(secret_access_key), .flags = SL_OPT_SECRET,
+     .doc = "Static secret access key."},
     {"aws.session.token", NULL, SL_T_PASSWORD, OFF(session_token), .flags = SL_OPT_SECRET,
      .doc = "Session token for temporary static credentials (Sluice addition)."},
     {"aws.dynamodb.credentials.provider.class", NULL, SL_T_STR, OFF(credentials_provider_class),
@@ -123,9 +127,8 @@ static const struct sl_option ddb_options[] = {
     {"aws.dynamodb.proxy.user", NULL, SL_T_STR, OFF(proxy_user), .doc = "HTTP proxy user."},
     {"aws.dynamodb.proxy.password", NULL, SL_T_PASSWORD, OFF(proxy_password),
      .flags = SL_OPT_SECRET, .doc = "HTTP proxy password."},
-    {"aws.dynamodb.max.retry.time.seconds", NULL, SL_T_I64, OFF(max_retry_time_s), "5",
-     .min = 0, .max = 86400,
-     .doc = "Total time to retry throttled or failed writes before the task fails."},
+    {"aws.dynamodb.max.retry.time.seconds", NULL, SL_T_I64, OFF(max_retry_time_s), "5", .min = 0,
+     .max = 86400, .doc = "Total time to retry throttled or failed writes before the task fails."},
     {"max.retries", NULL, SL_T_U32, OFF(max_retries), "10", .min = 0, .max = 1000,
      .doc = "Retries of one batch (Sluice; community dynamok name)."},
     {"retry.backoff.ms", NULL, SL_T_DURATION_MS, OFF(retry_backoff_ms), "100",
@@ -138,10 +141,10 @@ static const struct sl_option ddb_options[] = {
      .enums = null_values_names, .doc = "What a tombstone does: ignore, delete or fail."},
     {"aws.dynamodb.billing.mode", NULL, SL_T_ENUM, OFF(billing_mode), "PROVISIONED",
      .enums = billing_names, .doc = "Capacity mode of tables the sink creates (Sluice addition)."},
-    {"aws.dynamodb.provisioned.read.capacity", NULL, SL_T_U32, OFF(read_capacity), "10",
-     .min = 1, .max = 40000, .doc = "RCU of tables created in PROVISIONED mode."},
-    {"aws.dynamodb.provisioned.write.capacity", NULL, SL_T_U32, OFF(write_capacity), "10",
-     .min = 1, .max = 40000, .doc = "WCU of tables created in PROVISIONED mode."},
+    {"aws.dynamodb.provisioned.read.capacity", NULL, SL_T_U32, OFF(read_capacity), "10", .min = 1,
+     .max = 40000, .doc = "RCU of tables created in PROVISIONED mode."},
+    {"aws.dynamodb.provisioned.write.capacity", NULL, SL_T_U32, OFF(write_capacity), "10", .min = 1,
+     .max = 40000, .doc = "WCU of tables created in PROVISIONED mode."},
     {"aws.dynamodb.table.auto.create", NULL, SL_T_BOOL, OFF(table_auto_create), "true",
      .doc = "Create a missing table, key types taken from the first record."},
     {"errors.deadletterqueue.topic.name", NULL, SL_T_STR, OFF(dlq_topic_name),
@@ -177,22 +180,23 @@ static sl_err_t check_ddb(const struct sl_conf_table *table, void *vconf, struct
     bool has_topics = conf->topics.n > 0;
     bool has_regex = conf->topics_regex && *conf->topics_regex;
     if (has_topics == has_regex) {
-        sl_conf_diag_error(diag, "%s: exactly one of 'topics' and 'topics.regex' must be set", file);
+        sl_conf_diag_error(diag, "%s: exactly one of 'topics' and 'topics.regex' must be set",
+                           file);
         err = SL_ERR_CONF;
     }
     if (conf->delete_enabled && sl_conf_is_set(conf, "behavior.on.null.values") &&
         conf->behavior_on_null_values != SL_NULL_VALUES_DELETE) {
-        sl_conf_diag_error(diag,
-                           "%s: delete.enabled=true conflicts with behavior.on.null.values=%s; "
-                           "keep one",
-                           file,
-                           conf->behavior_on_null_values == SL_NULL_VALUES_FAIL ? "fail"
-                                                                                : "ignore");
+        sl_conf_diag_error(
+            diag,
+            "%s: delete.enabled=true conflicts with behavior.on.null.values=%s; "
+            "keep one",
+            file, conf->behavior_on_null_values == SL_NULL_VALUES_FAIL ? "fail" : "ignore");
         err = SL_ERR_CONF;
     }
     if (sl_conf_table_for_class(conf->common.connector_class) != table) {
-        sl_conf_diag_error(diag, "%s: connector.class '%s' is not the DynamoDB sink connector "
-                                 "(io.confluent.connect.aws.dynamodb.DynamoDbSinkConnector)",
+        sl_conf_diag_error(diag,
+                           "%s: connector.class '%s' is not the DynamoDB sink connector "
+                           "(io.confluent.connect.aws.dynamodb.DynamoDbSinkConnector)",
                            file, conf->common.connector_class);
         err = SL_ERR_CONF;
     }
@@ -215,8 +219,8 @@ bool sl_ddb_sink_conf_deletes(const struct sl_ddb_sink_conf *conf)
     return conf->delete_enabled || conf->behavior_on_null_values == SL_NULL_VALUES_DELETE;
 }
 
-sl_err_t sl_conf_ddb_sink_load(struct sl_ddb_sink_conf *conf, const char *path,
-                               struct sl_buf *diag, char *errstr, size_t errstr_size)
+sl_err_t sl_conf_ddb_sink_load(struct sl_ddb_sink_conf *conf, const char *path, struct sl_buf *diag,
+                               char *errstr, size_t errstr_size)
 {
     return sl_conf_load(&sl_ddb_sink_table, conf, path, diag, errstr, errstr_size);
 }

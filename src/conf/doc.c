@@ -90,10 +90,9 @@ static sl_err_t dump_kvlist(struct sl_buf *out, const char *prefix, const char *
 {
     for (size_t i = 0; i < list->n; i++) {
         const struct sl_conf_kv *kv = &list->items[i];
-        sl_err_t err = sl_buf_addf(out, "%s%s%s%s=%s\n", prefix, group ? group : "",
-                                   group ? "." : "", kv->key,
-                                   sl_conf_key_is_secret(kv->key) ? SL_CONF_HIDDEN_TEXT
-                                                                  : kv->value);
+        sl_err_t err =
+            sl_buf_addf(out, "%s%s%s%s=%s\n", prefix, group ? group : "", group ? "." : "", kv->key,
+                        sl_conf_key_is_secret(kv->key) ? SL_CONF_HIDDEN_TEXT : kv->value);
         if (err)
             return err;
     }
@@ -141,15 +140,24 @@ sl_err_t sl_conf_dump(const void *conf, struct sl_buf *out)
 static const char *type_name(sl_opt_type_t type)
 {
     switch (type) {
-    case SL_T_STR: return "string";
-    case SL_T_PASSWORD: return "password";
-    case SL_T_BOOL: return "boolean";
-    case SL_T_I64: return "integer";
-    case SL_T_U32: return "integer";
-    case SL_T_DURATION_MS: return "milliseconds";
-    case SL_T_SIZE: return "bytes";
-    case SL_T_ENUM: return "enum";
-    case SL_T_LIST: return "list";
+    case SL_T_STR:
+        return "string";
+    case SL_T_PASSWORD:
+        return "password";
+    case SL_T_BOOL:
+        return "boolean";
+    case SL_T_I64:
+        return "integer";
+    case SL_T_U32:
+        return "integer";
+    case SL_T_DURATION_MS:
+        return "milliseconds";
+    case SL_T_SIZE:
+        return "bytes";
+    case SL_T_ENUM:
+        return "enum";
+    case SL_T_LIST:
+        return "list";
     }
     return "?";
 }
@@ -208,7 +216,7 @@ static void add_flags(struct sl_buf *out, unsigned flags, sl_opt_type_t type)
         unsigned flag;
         const char *name;
     } names[] = {
-        {SL_OPT_REQUIRED, "required"},   {SL_OPT_SECRET, "secret"},
+        {SL_OPT_REQUIRED, "required"},     {SL_OPT_SECRET, "secret"},
         {SL_OPT_RELOADABLE, "reloadable"}, {SL_OPT_IGNORED, "ignored"},
         {SL_OPT_JAVA, "java-class"},
     };

@@ -12,17 +12,16 @@
 
 static const char *const snapshot_mode_names[] = {
     "initial", "initial_only", "when_needed", "never", "schema_only", "schema_only_recovery",
-    "always", "no_data", "recovery", NULL};
-static const char *const locking_names[] = {"minimal", "minimal_percona",
-                                            "minimal_percona_no_table_locks", "extended", "none",
-                                            NULL};
+    "always",  "no_data",      "recovery",    NULL};
+static const char *const locking_names[] = {
+    "minimal", "minimal_percona", "minimal_percona_no_table_locks", "extended", "none", NULL};
 static const char *const time_precision_names[] = {"adaptive_time_microseconds", "adaptive",
                                                    "connect", NULL};
 static const char *const decimal_names[] = {"precise", "double", "string", NULL};
 static const char *const bigint_names[] = {"long", "precise", NULL};
 static const char *const binary_names[] = {"bytes", "base64", "hex", "base64-url-safe", NULL};
-static const char *const ssl_mode_names[] = {"disabled", "preferred", "required", "verify_ca",
-                                             "verify_identity", NULL};
+static const char *const ssl_mode_names[] = {"disabled",  "preferred",       "required",
+                                             "verify_ca", "verify_identity", NULL};
 /* "ignore" is the 1.9 spelling of "skip" (event.deserialization.failure.handling.mode). */
 static const char *const failure_names[] = {"fail", "warn", "skip", "ignore", NULL};
 static const char *const adjustment_names[] = {"avro", "none", NULL};
@@ -69,7 +68,8 @@ static sl_err_t check_key_columns(const void *field, char *why, size_t why_size)
         size_t n = semi ? (size_t)(semi - p) : strlen(p);
         const char *colon = memchr(p, ':', n);
         if (!colon || colon == p || colon == p + n - 1) {
-            snprintf(why, why_size, "expected <db.table regex>:<column>[,<column>] separated by ';'");
+            snprintf(why, why_size,
+                     "expected <db.table regex>:<column>[,<column>] separated by ';'");
             return SL_ERR_CONF;
         }
         p += n;
@@ -92,8 +92,8 @@ static const struct sl_option mysql_options[] = {
     {"database.server.id", NULL, SL_T_U32, OFF(server_id), .min = 1, .max = UINT32_MAX,
      .doc = "Replica server id, unique in the replication topology; unset picks one in "
             "[5400, 6400)."},
-    {"topic.prefix", "database.server.name", SL_T_STR, OFF(topic_prefix),
-     .flags = SL_OPT_REQUIRED, .validate = check_topic_prefix,
+    {"topic.prefix", "database.server.name", SL_T_STR, OFF(topic_prefix), .flags = SL_OPT_REQUIRED,
+     .validate = check_topic_prefix,
      .doc = "Logical server name: prefix of every topic and key of the stored offsets."},
     {"database.ssl.mode", NULL, SL_T_ENUM, OFF(ssl_mode), "disabled", .enums = ssl_mode_names,
      .doc = "TLS to MySQL (1.9 default disabled; 2.x default preferred)."},
@@ -111,9 +111,8 @@ static const struct sl_option mysql_options[] = {
      .doc = "Time to wait for a connection to MySQL."},
     {"connect.keep.alive", NULL, SL_T_BOOL, OFF(connect_keep_alive), "true",
      .doc = "Reconnect the binlog client when the connection drops."},
-    {"connect.keep.alive.interval.ms", NULL, SL_T_DURATION_MS,
-     OFF(connect_keep_alive_interval_ms), "60000",
-     .doc = "How often the binlog connection is checked."},
+    {"connect.keep.alive.interval.ms", NULL, SL_T_DURATION_MS, OFF(connect_keep_alive_interval_ms),
+     "60000", .doc = "How often the binlog connection is checked."},
 
     /* Filters */
     {"database.include.list", "database.whitelist", SL_T_LIST, OFF(database_include),
@@ -130,8 +129,7 @@ static const struct sl_option mysql_options[] = {
      .doc = "Regexes of db.table.column names to drop from values."},
     {"table.ignore.builtin", NULL, SL_T_BOOL, OFF(table_ignore_builtin), "true",
      .doc = "Skip the mysql, performance_schema, sys and information_schema databases."},
-    {"message.key.columns", NULL, SL_T_STR, OFF(message_key_columns),
-     .validate = check_key_columns,
+    {"message.key.columns", NULL, SL_T_STR, OFF(message_key_columns), .validate = check_key_columns,
      .doc = "Custom keys: <db.table regex>:<col>,<col>;... (also gives keys to tables without "
             "a primary key)."},
     {"skipped.operations", NULL, SL_T_LIST, OFF(skipped_operations), .validate = check_skipped_ops,
@@ -150,8 +148,8 @@ static const struct sl_option mysql_options[] = {
     {"schema.history.internal.kafka.topic", "database.history.kafka.topic", SL_T_STR,
      OFF(history_kafka_topic),
      .doc = "History topic (1 partition, infinite retention); required with Kafka history."},
-    {"schema.history.internal.kafka.bootstrap.servers",
-     "database.history.kafka.bootstrap.servers", SL_T_STR, OFF(history_kafka_bootstrap_servers),
+    {"schema.history.internal.kafka.bootstrap.servers", "database.history.kafka.bootstrap.servers",
+     SL_T_STR, OFF(history_kafka_bootstrap_servers),
      .doc = "Brokers of the history topic; required with Kafka history."},
     {"schema.history.internal.kafka.recovery.poll.interval.ms",
      "database.history.kafka.recovery.poll.interval.ms", SL_T_DURATION_MS,
@@ -160,9 +158,8 @@ static const struct sl_option mysql_options[] = {
     {"schema.history.internal.kafka.recovery.attempts", "database.history.kafka.recovery.attempts",
      SL_T_U32, OFF(history_kafka_recovery_attempts), "4", .min = 1, .max = 100000,
      .doc = "Empty polls tolerated before history recovery gives up."},
-    {"schema.history.internal.kafka.query.timeout.ms",
-     "database.history.kafka.query.timeout.ms", SL_T_DURATION_MS,
-     OFF(history_kafka_query_timeout_ms), "3000",
+    {"schema.history.internal.kafka.query.timeout.ms", "database.history.kafka.query.timeout.ms",
+     SL_T_DURATION_MS, OFF(history_kafka_query_timeout_ms), "3000",
      .doc = "Timeout of admin queries about the history topic."},
     {"schema.history.internal.kafka.create.timeout.ms", NULL, SL_T_DURATION_MS,
      OFF(history_kafka_create_timeout_ms), "30000",
@@ -185,8 +182,8 @@ static const struct sl_option mysql_options[] = {
      .doc = "Fill source.query (needs binlog_rows_query_log_events=ON)."},
 
     /* Snapshot */
-    {"snapshot.mode", NULL, SL_T_ENUM, OFF(snapshot_mode), "initial",
-     .enums = snapshot_mode_names, .doc = "When to snapshot existing rows before streaming."},
+    {"snapshot.mode", NULL, SL_T_ENUM, OFF(snapshot_mode), "initial", .enums = snapshot_mode_names,
+     .doc = "When to snapshot existing rows before streaming."},
     {"snapshot.locking.mode", NULL, SL_T_ENUM, OFF(snapshot_locking_mode), "minimal",
      .enums = locking_names, .doc = "Locks taken while the snapshot position is read."},
     {"snapshot.fetch.size", NULL, SL_T_U32, OFF(snapshot_fetch_size),
@@ -208,14 +205,13 @@ static const struct sl_option mysql_options[] = {
      .doc = "Tables snapshotted in parallel."},
 
     /* Types */
-    {"time.precision.mode", NULL, SL_T_ENUM, OFF(time_precision_mode),
-     "adaptive_time_microseconds", .enums = time_precision_names,
-     .doc = "How temporal columns are represented."},
+    {"time.precision.mode", NULL, SL_T_ENUM, OFF(time_precision_mode), "adaptive_time_microseconds",
+     .enums = time_precision_names, .doc = "How temporal columns are represented."},
     {"decimal.handling.mode", NULL, SL_T_ENUM, OFF(decimal_handling_mode), "precise",
      .enums = decimal_names,
      .doc = "DECIMAL as base64 bytes (precise), a JSON number (double) or a string."},
-    {"bigint.unsigned.handling.mode", NULL, SL_T_ENUM, OFF(bigint_unsigned_handling_mode),
-     "long", .enums = bigint_names,
+    {"bigint.unsigned.handling.mode", NULL, SL_T_ENUM, OFF(bigint_unsigned_handling_mode), "long",
+     .enums = bigint_names,
      .doc = "BIGINT UNSIGNED as int64 (long; wraps above 2^63-1) or Decimal (precise)."},
     {"binary.handling.mode", NULL, SL_T_ENUM, OFF(binary_handling_mode), "bytes",
      .enums = binary_names, .doc = "BINARY/BLOB as bytes (base64 in JSON), base64 or hex text."},
@@ -246,8 +242,8 @@ static const struct sl_option mysql_options[] = {
     {"event.processing.failure.handling.mode", "event.deserialization.failure.handling.mode",
      SL_T_ENUM, OFF(event_processing_failure_handling_mode), "fail", .enums = failure_names,
      .doc = "What to do with a binlog event that cannot be decoded: fail, warn or skip."},
-    {"inconsistent.schema.handling.mode", NULL, SL_T_ENUM,
-     OFF(inconsistent_schema_handling_mode), "fail", .enums = failure_names,
+    {"inconsistent.schema.handling.mode", NULL, SL_T_ENUM, OFF(inconsistent_schema_handling_mode),
+     "fail", .enums = failure_names,
      .doc = "What to do with a row event for a table missing from the schema."},
 
     /* Queues */
@@ -313,8 +309,9 @@ static sl_err_t check_mysql(const struct sl_conf_table *table, void *vconf, stru
         err = SL_ERR_CONF;
     }
     if (sl_conf_table_for_class(conf->common.connector_class) != table) {
-        sl_conf_diag_error(diag, "%s: connector.class '%s' is not the MySQL source connector "
-                                 "(io.debezium.connector.mysql.MySqlConnector)",
+        sl_conf_diag_error(diag,
+                           "%s: connector.class '%s' is not the MySQL source connector "
+                           "(io.debezium.connector.mysql.MySqlConnector)",
                            file, conf->common.connector_class);
         err = SL_ERR_CONF;
     }

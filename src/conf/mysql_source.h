@@ -18,9 +18,9 @@ typedef enum {
     SL_SNAPSHOT_NEVER,
     SL_SNAPSHOT_SCHEMA_ONLY,
     SL_SNAPSHOT_SCHEMA_ONLY_RECOVERY,
-    SL_SNAPSHOT_ALWAYS,       /* 2.6+ */
-    SL_SNAPSHOT_NO_DATA,      /* 2.6+ name of schema_only */
-    SL_SNAPSHOT_RECOVERY,     /* 2.6+ name of schema_only_recovery */
+    SL_SNAPSHOT_ALWAYS,   /* 2.6+ */
+    SL_SNAPSHOT_NO_DATA,  /* 2.6+ name of schema_only */
+    SL_SNAPSHOT_RECOVERY, /* 2.6+ name of schema_only_recovery */
 } sl_snapshot_mode_t;
 
 typedef enum {
@@ -66,7 +66,7 @@ typedef enum {
 typedef enum {
     SL_FAILURE_FAIL = 0,
     SL_FAILURE_WARN,
-    SL_FAILURE_SKIP,   /* "skip", or 1.9 "ignore" */
+    SL_FAILURE_SKIP, /* "skip", or 1.9 "ignore" */
 } sl_failure_mode_t;
 
 typedef enum {
@@ -79,18 +79,18 @@ struct sl_mysql_source_conf {
     struct sl_connector_conf common;
 
     /* Connection */
-    char *hostname;          /* database.hostname (REQUIRED) */
-    uint32_t port;           /* database.port */
-    char *user;              /* database.user (REQUIRED) */
-    char *password;          /* database.password (SECRET) */
-    uint32_t server_id;      /* database.server.id; 0 = pick one in [5400, 6400) */
-    char *topic_prefix;      /* topic.prefix <- database.server.name (REQUIRED) */
-    int ssl_mode;            /* database.ssl.mode: sl_db_ssl_mode_t */
+    char *hostname;     /* database.hostname (REQUIRED) */
+    uint32_t port;      /* database.port */
+    char *user;         /* database.user (REQUIRED) */
+    char *password;     /* database.password (SECRET) */
+    uint32_t server_id; /* database.server.id; 0 = pick one in [5400, 6400) */
+    char *topic_prefix; /* topic.prefix <- database.server.name (REQUIRED) */
+    int ssl_mode;       /* database.ssl.mode: sl_db_ssl_mode_t */
     char *ssl_keystore;
     char *ssl_keystore_password; /* SECRET */
     char *ssl_truststore;
     char *ssl_truststore_password; /* SECRET */
-    char *initial_statements; /* database.initial.statements */
+    char *initial_statements;      /* database.initial.statements */
     int64_t connect_timeout_ms;
     bool connect_keep_alive;
     int64_t connect_keep_alive_interval_ms;
@@ -99,12 +99,12 @@ struct sl_mysql_source_conf {
     /* Filters */
     struct sl_conf_strlist database_include; /* database.include.list */
     struct sl_conf_strlist database_exclude;
-    struct sl_conf_strlist table_include;    /* table.include.list */
+    struct sl_conf_strlist table_include; /* table.include.list */
     struct sl_conf_strlist table_exclude;
-    struct sl_conf_strlist column_include;   /* column.include.list */
+    struct sl_conf_strlist column_include; /* column.include.list */
     struct sl_conf_strlist column_exclude;
     bool table_ignore_builtin;
-    char *message_key_columns;               /* message.key.columns */
+    char *message_key_columns;                 /* message.key.columns */
     struct sl_conf_strlist skipped_operations; /* skipped.operations (c,u,d,t) */
     struct sl_conf_strlist gtid_source_includes;
     struct sl_conf_strlist gtid_source_excludes;
@@ -112,8 +112,8 @@ struct sl_mysql_source_conf {
     struct sl_conf_kvlist column_other; /* column.truncate.to.* / column.mask.* etc. */
 
     /* Schema history */
-    char *history_class;         /* schema.history.internal <- database.history */
-    char *history_kafka_topic;   /* schema.history.internal.kafka.topic */
+    char *history_class;       /* schema.history.internal <- database.history */
+    char *history_kafka_topic; /* schema.history.internal.kafka.topic */
     char *history_kafka_bootstrap_servers;
     int64_t history_kafka_recovery_poll_interval_ms;
     uint32_t history_kafka_recovery_attempts;
@@ -129,8 +129,8 @@ struct sl_mysql_source_conf {
     bool include_query;
 
     /* Snapshot */
-    int snapshot_mode;          /* sl_snapshot_mode_t */
-    int snapshot_locking_mode;  /* sl_snapshot_locking_mode_t */
+    int snapshot_mode;            /* sl_snapshot_mode_t */
+    int snapshot_locking_mode;    /* sl_snapshot_locking_mode_t */
     uint32_t snapshot_fetch_size; /* 0 = stream row by row */
     int64_t min_row_count_to_stream_results;
     struct sl_conf_strlist snapshot_select_statement_overrides;
@@ -141,27 +141,27 @@ struct sl_mysql_source_conf {
     uint32_t snapshot_max_threads;
 
     /* Types */
-    int time_precision_mode;    /* sl_time_precision_mode_t */
-    int decimal_handling_mode;  /* sl_decimal_handling_mode_t */
+    int time_precision_mode;   /* sl_time_precision_mode_t */
+    int decimal_handling_mode; /* sl_decimal_handling_mode_t */
     int bigint_unsigned_handling_mode;
-    int binary_handling_mode;   /* sl_binary_handling_mode_t */
+    int binary_handling_mode; /* sl_binary_handling_mode_t */
     bool enable_time_adjuster;
-    int schema_name_adjustment_mode; /* sl_schema_name_adjustment_t */
-    struct sl_conf_strlist converters; /* converters=<name>,... */
+    int schema_name_adjustment_mode;          /* sl_schema_name_adjustment_t */
+    struct sl_conf_strlist converters;        /* converters=<name>,... */
     struct sl_conf_grouplist converter_props; /* <name>.type, <name>.<param> */
 
     /* Events and topics */
     bool tombstones_on_delete;
     bool provide_transaction_metadata;
-    char *transaction_topic;    /* 1.9 transaction.topic (full name; NULL = <prefix>.transaction) */
-    char *topic_transaction;    /* 2.x topic.transaction (suffix) */
+    char *transaction_topic; /* 1.9 transaction.topic (full name; NULL = <prefix>.transaction) */
+    char *topic_transaction; /* 2.x topic.transaction (suffix) */
     int64_t heartbeat_interval_ms;
     char *heartbeat_topics_prefix; /* topic.heartbeat.prefix <- heartbeat.topics.prefix */
     char *heartbeat_action_query;
     char *signal_data_collection;
     int event_processing_failure_handling_mode; /* sl_failure_mode_t */
     int inconsistent_schema_handling_mode;      /* sl_failure_mode_t */
-    struct sl_conf_kvlist topic_creation; /* topic.creation.* */
+    struct sl_conf_kvlist topic_creation;       /* topic.creation.* */
 
     /* Queues */
     uint32_t max_batch_size;

@@ -64,7 +64,8 @@ static void put(struct sl_props *props, char *key, char *value, unsigned line)
             continue;
         if (prop->line && line) {
             char msg[512];
-            snprintf(msg, sizeof(msg), "%s:%u: duplicate key '%.200s' (first at line %u); the last value wins",
+            snprintf(msg, sizeof(msg),
+                     "%s:%u: duplicate key '%.200s' (first at line %u); the last value wins",
                      props->file ? props->file : "-", line, key, prop->line);
             add_warning(props, msg);
         }
@@ -158,10 +159,18 @@ static char *unescape(const char *s, size_t len, const char **why)
             break; /* a final lone backslash is dropped, as Java does */
         c = s[i++];
         switch (c) {
-        case 't': (void)sl_buf_addch(&buf, '\t'); break;
-        case 'n': (void)sl_buf_addch(&buf, '\n'); break;
-        case 'r': (void)sl_buf_addch(&buf, '\r'); break;
-        case 'f': (void)sl_buf_addch(&buf, '\f'); break;
+        case 't':
+            (void)sl_buf_addch(&buf, '\t');
+            break;
+        case 'n':
+            (void)sl_buf_addch(&buf, '\n');
+            break;
+        case 'r':
+            (void)sl_buf_addch(&buf, '\r');
+            break;
+        case 'f':
+            (void)sl_buf_addch(&buf, '\f');
+            break;
         case 'u': {
             int32_t cp = read_u4(s, len, i);
             if (cp < 0) {
@@ -338,8 +347,7 @@ out:
     return err;
 }
 
-sl_err_t sl_props_load(struct sl_props *props, const char *path, char *errstr,
-                       size_t errstr_size)
+sl_err_t sl_props_load(struct sl_props *props, const char *path, char *errstr, size_t errstr_size)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {

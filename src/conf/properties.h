@@ -30,8 +30,8 @@ struct sl_props {
     struct sl_prop *items;
     size_t n;
     size_t cap;
-    char *file;       /* owned copy of the name given to parse/load */
-    char *warnings;   /* owned, one message per line ("file:line: ..."), NULL if none */
+    char *file;     /* owned copy of the name given to parse/load */
+    char *warnings; /* owned, one message per line ("file:line: ..."), NULL if none */
     unsigned nwarnings;
 };
 
@@ -48,8 +48,7 @@ sl_err_t sl_props_parse(struct sl_props *props, const char *file, const char *te
 
 /* Reads path (at most SL_PROPS_MAX_FILE bytes) and parses it; SL_ERR_IO names the path and
  * the errno text. */
-sl_err_t sl_props_load(struct sl_props *props, const char *path, char *errstr,
-                       size_t errstr_size);
+sl_err_t sl_props_load(struct sl_props *props, const char *path, char *errstr, size_t errstr_size);
 
 /* Adds or replaces one entry (used for JSON/REST bodies); file may be NULL. */
 void sl_props_set(struct sl_props *props, const char *key, const char *value, unsigned line);

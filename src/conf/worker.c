@@ -19,8 +19,7 @@ static sl_err_t check_listeners(const void *field, char *why, size_t why_size)
     for (size_t i = 0; i < list->n; i++) {
         if (strncmp(list->items[i], "http://", 7) != 0 &&
             strncmp(list->items[i], "https://", 8) != 0) {
-            snprintf(why, why_size, "'%.100s' must start with http:// or https://",
-                     list->items[i]);
+            snprintf(why, why_size, "'%.100s' must start with http:// or https://", list->items[i]);
             return SL_ERR_CONF;
         }
     }
@@ -45,8 +44,8 @@ static const struct sl_option worker_options[] = {
      .doc = "Default header converter."},
     {"key.converter.schemas.enable", NULL, SL_T_BOOL, OFF(key_converter_schemas_enable), "true",
      .doc = "JsonConverter keys carry a {schema, payload} wrapper."},
-    {"value.converter.schemas.enable", NULL, SL_T_BOOL, OFF(value_converter_schemas_enable),
-     "true", .doc = "JsonConverter values carry a {schema, payload} wrapper."},
+    {"value.converter.schemas.enable", NULL, SL_T_BOOL, OFF(value_converter_schemas_enable), "true",
+     .doc = "JsonConverter values carry a {schema, payload} wrapper."},
     {"offset.storage.file.filename", NULL, SL_T_STR, OFF(offset_storage_file_filename),
      .doc = "File holding source offsets (Sluice writes JSON, not Java serialisation)."},
     {"offset.flush.interval.ms", NULL, SL_T_DURATION_MS, OFF(offset_flush_interval_ms), "60000",
@@ -84,8 +83,8 @@ static const struct sl_option worker_options[] = {
             "(MSK IAM, mapped to OAUTHBEARER with a SigV4 token)."},
     {"sasl.jaas.config", NULL, SL_T_PASSWORD, OFF(sasl_jaas_config), .flags = SL_OPT_SECRET,
      .doc = "JAAS login line; username/password are taken from it for PLAIN and SCRAM."},
-    {"sasl.client.callback.handler.class", NULL, SL_T_STR,
-     OFF(sasl_client_callback_handler_class), .flags = SL_OPT_JAVA,
+    {"sasl.client.callback.handler.class", NULL, SL_T_STR, OFF(sasl_client_callback_handler_class),
+     .flags = SL_OPT_JAVA,
      .doc = "Java SASL callback class; IAMClientCallbackHandler is mapped, others refused."},
     {"sasl.login.callback.handler.class", NULL, SL_T_STR, OFF(sasl_login_callback_handler_class),
      .flags = SL_OPT_JAVA, .doc = "Java SASL login callback class; recorded for the Kafka stage."},

@@ -24,9 +24,9 @@ struct sl_worker_conf {
     char *client_id;         /* client.id */
     char *group_id;          /* group.id (distributed mode; recorded) */
 
-    char *key_converter;     /* key.converter */
-    char *value_converter;   /* value.converter */
-    char *header_converter;  /* header.converter */
+    char *key_converter;    /* key.converter */
+    char *value_converter;  /* value.converter */
+    char *header_converter; /* header.converter */
     bool key_converter_schemas_enable;
     bool value_converter_schemas_enable;
     struct sl_conf_kvlist key_converter_props;   /* other key.converter.* */
@@ -40,7 +40,7 @@ struct sl_worker_conf {
     char *offset_storage_topic; /* offset.storage.topic (distributed; recorded) */
     char *config_storage_topic;
     char *status_storage_topic;
-    char *plugin_path;          /* plugin.path: accepted, ignored (connectors are built in) */
+    char *plugin_path; /* plugin.path: accepted, ignored (connectors are built in) */
 
     struct sl_conf_strlist listeners; /* listeners, e.g. http://:8083 */
     uint32_t rest_port;               /* rest.port (deprecated; 0 = from listeners) */
@@ -49,32 +49,32 @@ struct sl_worker_conf {
     uint32_t rest_advertised_port;
     char *rest_advertised_listener;
 
-    int security_protocol; /* sl_security_protocol_t */
-    char *sasl_mechanism;  /* sasl.mechanism, e.g. AWS_MSK_IAM, PLAIN, SCRAM-SHA-512 */
-    char *sasl_jaas_config;                  /* SECRET */
+    int security_protocol;  /* sl_security_protocol_t */
+    char *sasl_mechanism;   /* sasl.mechanism, e.g. AWS_MSK_IAM, PLAIN, SCRAM-SHA-512 */
+    char *sasl_jaas_config; /* SECRET */
     char *sasl_client_callback_handler_class; /* Java class: recorded for the Kafka stage */
     char *sasl_login_callback_handler_class;
     char *ssl_truststore_location;
     char *ssl_truststore_password; /* SECRET */
     char *ssl_truststore_type;
     char *ssl_keystore_location;
-    char *ssl_keystore_password;   /* SECRET */
+    char *ssl_keystore_password; /* SECRET */
     char *ssl_keystore_type;
-    char *ssl_key_password;        /* SECRET */
+    char *ssl_key_password; /* SECRET */
     char *ssl_endpoint_identification_algorithm;
-    struct sl_conf_kvlist ssl_other; /* other ssl.* (key without "ssl.") */
+    struct sl_conf_kvlist ssl_other;  /* other ssl.* (key without "ssl.") */
     struct sl_conf_kvlist sasl_other; /* other sasl.* (key without "sasl.") */
 
     char *connector_client_config_override_policy;
     bool topic_creation_enable;
-    struct sl_conf_strlist config_providers;         /* config.providers */
-    struct sl_conf_grouplist config_provider_props;  /* config.providers.<name>.* */
+    struct sl_conf_strlist config_providers;        /* config.providers */
+    struct sl_conf_grouplist config_provider_props; /* config.providers.<name>.* */
 
     struct sl_conf_kvlist producer; /* producer.* */
     struct sl_conf_kvlist consumer; /* consumer.* */
     struct sl_conf_kvlist admin;    /* admin.* */
 
-    int log_level;                /* log.level: sl_log_level_t */
+    int log_level;                    /* log.level: sl_log_level_t */
     struct sl_conf_strlist log_debug; /* log.debug contexts */
 };
 

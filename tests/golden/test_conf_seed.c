@@ -21,8 +21,9 @@
 #include "testlib.h"
 
 #define DATA SL_SOURCE_DIR "/tests/golden/data/conf/"
-#define MSK "b-1.msk-demo.abc123.c2.kafka.us-east-1.amazonaws.com:9098,"                     \
-            "b-2.msk-demo.abc123.c2.kafka.us-east-1.amazonaws.com:9098"
+#define MSK                                                                                        \
+    "b-1.msk-demo.abc123.c2.kafka.us-east-1.amazonaws.com:9098,"                                   \
+    "b-2.msk-demo.abc123.c2.kafka.us-east-1.amazonaws.com:9098"
 #define IAM_JAAS "software.amazon.msk.auth.iam.IAMLoginModule required;"
 #define IAM_CB "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
 
@@ -50,7 +51,8 @@ static void test_seed_source(void **state)
     assert_string_equal(conf.password, "S3cretPwd99");
     assert_int_equal(conf.server_id, 123456);
     assert_int_equal(conf.port, 3306);
-    assert_string_equal(conf.hostname, "msk-demo-aurora.cluster-abc123.us-east-1.rds.amazonaws.com");
+    assert_string_equal(conf.hostname,
+                        "msk-demo-aurora.cluster-abc123.us-east-1.rds.amazonaws.com");
     assert_string_equal(conf.topic_prefix, "salesdb");
     assert_int_equal(conf.database_include.n, 1);
     assert_string_equal(conf.database_include.items[0], "salesdb");
@@ -60,7 +62,8 @@ static void test_seed_source(void **state)
     assert_false(conf.common.key_converter_schemas_enable);
     assert_false(conf.common.value_converter_schemas_enable);
     assert_true(sl_conf_is_set(&conf, "value.converter.schemas.enable"));
-    assert_string_equal(conf.common.key_converter, "org.apache.kafka.connect.storage.StringConverter");
+    assert_string_equal(conf.common.key_converter,
+                        "org.apache.kafka.connect.storage.StringConverter");
     assert_string_equal(conf.common.value_converter, "org.apache.kafka.connect.json.JsonConverter");
     const struct sl_conf_kvlist *lists[] = {&conf.history_consumer, &conf.history_producer};
     for (size_t i = 0; i < 2; i++) {
@@ -98,8 +101,8 @@ static void test_seed_sink(void **state)
     struct sl_buf diag;
     sl_buf_init(&diag, 1 << 16);
     char errstr[512] = "";
-    sl_err_t err = sl_conf_ddb_sink_load(&conf, DATA "seed-sink.properties", &diag, errstr,
-                                         sizeof(errstr));
+    sl_err_t err =
+        sl_conf_ddb_sink_load(&conf, DATA "seed-sink.properties", &diag, errstr, sizeof(errstr));
     if (err)
         fail_msg("%s", errstr);
     assert_int_equal(diag.len, 0);
@@ -119,9 +122,9 @@ static void test_seed_sink(void **state)
                         "SASL_SSL");
     assert_string_equal(sl_conf_kvlist_get(&conf.confluent_topic_props, "sasl.jaas.config"),
                         IAM_JAAS);
-    assert_string_equal(sl_conf_kvlist_get(&conf.confluent_topic_props,
-                                           "sasl.client.callback.handler.class"),
-                        IAM_CB);
+    assert_string_equal(
+        sl_conf_kvlist_get(&conf.confluent_topic_props, "sasl.client.callback.handler.class"),
+        IAM_CB);
     assert_false(sl_ddb_sink_conf_deletes(&conf));
     assert_int_equal(conf.billing_mode, SL_BILLING_PROVISIONED);
     assert_int_equal(conf.batch_size, 25);
@@ -136,8 +139,8 @@ static void test_seed_worker(void **state)
     struct sl_buf diag;
     sl_buf_init(&diag, 1 << 16);
     char errstr[512] = "";
-    sl_err_t err = sl_conf_worker_load(&conf, DATA "seed-worker.properties", &diag, errstr,
-                                       sizeof(errstr));
+    sl_err_t err =
+        sl_conf_worker_load(&conf, DATA "seed-worker.properties", &diag, errstr, sizeof(errstr));
     if (err)
         fail_msg("%s", errstr);
     /* plugin.path is accepted with a note, nothing else is said. */

@@ -56,9 +56,10 @@ static void expect_worker_error(const char *text, const char *msg)
 static void test_type_errors(void **state)
 {
     (void)state;
-    expect_worker_error("# worker\n\n\n\n\nbootstrap.servers=k:9092\noffset.flush.interval.ms=ten\n",
-                        "worker.properties:7: offset.flush.interval.ms: 'ten' is not a whole "
-                        "number (expected milliseconds, 0..2147483647)");
+    expect_worker_error(
+        "# worker\n\n\n\n\nbootstrap.servers=k:9092\noffset.flush.interval.ms=ten\n",
+        "worker.properties:7: offset.flush.interval.ms: 'ten' is not a whole "
+        "number (expected milliseconds, 0..2147483647)");
     expect_worker_error("offset.flush.interval.ms=2147483648\n",
                         "worker.properties:1: offset.flush.interval.ms: '2147483648' is out of "
                         "range (expected milliseconds, 0..2147483647)");
@@ -161,13 +162,13 @@ static void test_aliases(void **state)
     /* Both spellings, same value: fine (a note). Different values: an error naming both. */
     char text[1024];
     snprintf(text, sizeof(text), "%stopic.prefix=s\n", MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_OK);
     sl_conf_fini(&conf);
     snprintf(text, sizeof(text), "%stopic.prefix=other\n", MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_ERR_CONF);
     assert_string_equal(errstr, "s.properties:5: topic.prefix: 'other' conflicts with "
                                 "database.server.name='s' at line 4; give only one of the two "
@@ -213,8 +214,8 @@ static void test_secrets_masked(void **state)
     struct sl_buf diag, out;
     sl_buf_init(&diag, 1 << 16);
     sl_buf_init(&out, 1 << 16);
-    assert_int_equal(apply_text(&secret_table, &conf, "x.properties", "pin=12345\n", &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&secret_table, &conf, "x.properties", "pin=12345\n", &diag, errstr,
+                                sizeof(errstr)),
                      SL_ERR_CONF);
     assert_string_equal(errstr, "x.properties:1: pin: '[hidden]' is out of range (expected "
                                 "1000..9999)");
@@ -259,8 +260,8 @@ static void test_unknown_keys(void **state)
              "%stasks.mx=1\ncompletely.unknown=1\ndatabase.hostnme=x\n"
              "database.connectionTimeZone=UTC\ntransforms.ghost.type=X\n",
              MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_OK);
     assert_string_equal(diag.data,
                         "warning: s.properties:5: unknown key 'tasks.mx' ignored; did you mean "
@@ -296,8 +297,8 @@ static void test_required_and_checks(void **state)
 
     char text[1024];
     snprintf(text, sizeof(text), "%stable.include.list=a.b\ntable.exclude.list=a.c\n", MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_ERR_CONF);
     assert_string_equal(errstr, "s.properties: table.include.list and table.exclude.list are "
                                 "mutually exclusive; keep one");
@@ -371,8 +372,8 @@ static void test_references(void **state)
              "database.password=${file:%s:db.password}\n"
              "schema.history.internal.producer.sasl.jaas.config=${env:SL_TEST_DB_HOST}\n",
              path);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_OK);
     assert_string_equal(conf.hostname, "db.example.com");
     assert_string_equal(conf.user, "u-db.example.com-x");
@@ -382,23 +383,23 @@ static void test_references(void **state)
     sl_conf_fini(&conf);
 
     snprintf(text, sizeof(text), "%sdatabase.password=${env:SL_TEST_UNSET_VAR}\n", MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_ERR_CONF);
     assert_string_equal(errstr, "s.properties:5: database.password: ${env:SL_TEST_UNSET_VAR}: "
                                 "environment variable SL_TEST_UNSET_VAR is not set");
     sl_conf_fini(&conf);
 
     snprintf(text, sizeof(text), "%sdatabase.password=${file:%s:nokey}\n", MYSQL_MIN, path);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_ERR_CONF);
     assert_non_null(strstr(errstr, ": no key 'nokey' in "));
     sl_conf_fini(&conf);
 
     snprintf(text, sizeof(text), "%sdatabase.password=${vault:x:y}\n", MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_ERR_CONF);
     assert_string_equal(errstr, "s.properties:5: database.password: config provider 'vault' is "
                                 "not supported (use ${env:VAR} or ${file:/path:key})");
@@ -431,8 +432,8 @@ static void test_passthrough_groups(void **state)
              "snapshot.select.statement.overrides.db.t=SELECT * FROM db.t WHERE x>0\n"
              "column.mask.with.12.chars=db.t.ssn\n",
              MYSQL_MIN);
-    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag,
-                                errstr, sizeof(errstr)),
+    assert_int_equal(apply_text(&sl_mysql_source_table, &conf, "s.properties", text, &diag, errstr,
+                                sizeof(errstr)),
                      SL_OK);
     assert_int_equal(diag.len, 0);
     assert_int_equal(conf.common.transforms.n, 2);

@@ -17,8 +17,8 @@ static struct sl_props parse_ok(const char *text)
     struct sl_props props;
     sl_props_init(&props);
     char errstr[256] = "";
-    sl_err_t err = sl_props_parse(&props, "t.properties", text, strlen(text), errstr,
-                                  sizeof(errstr));
+    sl_err_t err =
+        sl_props_parse(&props, "t.properties", text, strlen(text), errstr, sizeof(errstr));
     if (err)
         fail_msg("parse failed: %s", errstr);
     return props;
@@ -88,12 +88,13 @@ static void test_comments(void **state)
 static void test_escapes(void **state)
 {
     (void)state;
-    struct sl_props props = parse_ok("k=\\t\\n\\r\\f\\\\ \\u0041\\u00e9\\u20AC\\uD83D\\uDE00\\q\\=\\:\\ \\#\n"
-                                     "a\\=b=c\n"
-                                     "x\\ y z\n"
-                                     "p\\:q:r\n"
-                                     "\\#notcomment=1\n"
-                                     "\\u006bey=v\n");
+    struct sl_props props =
+        parse_ok("k=\\t\\n\\r\\f\\\\ \\u0041\\u00e9\\u20AC\\uD83D\\uDE00\\q\\=\\:\\ \\#\n"
+                 "a\\=b=c\n"
+                 "x\\ y z\n"
+                 "p\\:q:r\n"
+                 "\\#notcomment=1\n"
+                 "\\u006bey=v\n");
     assert_prop(&props, "k", "\t\n\r\f\\ A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80q=: #", 1);
     assert_prop(&props, "a=b", "c", 2);
     assert_prop(&props, "x y", "z", 3);
@@ -160,8 +161,9 @@ static void test_duplicates(void **state)
     assert_string_equal(props.items[0].key, "a");
     assert_prop(&props, "a", "3", 3);
     assert_int_equal(props.nwarnings, 1);
-    assert_string_equal(props.warnings,
-                        "t.properties:3: duplicate key 'a' (first at line 1); the last value wins\n");
+    assert_string_equal(
+        props.warnings,
+        "t.properties:3: duplicate key 'a' (first at line 1); the last value wins\n");
     sl_props_fini(&props);
 }
 
@@ -209,7 +211,8 @@ static void test_load_missing_file(void **state)
     char errstr[256];
     assert_int_equal(sl_props_load(&props, "/nonexistent/w.properties", errstr, sizeof(errstr)),
                      SL_ERR_IO);
-    assert_string_equal(errstr, "/nonexistent/w.properties: cannot open: No such file or directory");
+    assert_string_equal(errstr,
+                        "/nonexistent/w.properties: cannot open: No such file or directory");
     sl_props_fini(&props);
 }
 
