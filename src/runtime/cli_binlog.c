@@ -20,6 +20,9 @@
 #include "source/decode.h"
 
 #define FLUSH_AT ((size_t)1 << 20)
+/* tail keeps a transaction's rows until its commit (so a reconnect can drop them) up to
+ * this size; a bigger transaction is written as it comes. */
+#define TXN_HOLD_MAX ((size_t)16 << 20)
 #define OUT_MAX ((size_t)1 << 30)
 
 struct out {
@@ -52,9 +55,21 @@ static void out_commit(struct out *out, bool live)
     }
 }
 
-/* Writes the changes of one rows event. */
-static sl_err_t put_rows(struct sl_rowjson *rj, const struct sl_event *ev, struct out *out)
+/* Rows events carry no state later events need, so their memory is released right after
+ * they are printed; everything else lives until the end of the transaction. */
+static bool is_rows_type(uint8_t type)
 {
+    return (type >= SL_BINLOG_WRITE_ROWS_V1 && type <= SL_BINLOG_DELETE_ROWS_V1) ||
+           (type >= SL_BINLOG_WRITE_ROWS && type <= SL_BINLOG_DELETE_ROWS) ||
+           type == SL_BINLOG_PARTIAL_UPDATE_ROWS || (type >= 166 && type <= 171);
+}
+
+/* Writes the changes of one rows event. */
+static sl_err_t put_rows(struct sl_rowjson *rj, const struct sl_event *ev, struct out *out,
+                         bool live)
+{
+    if (out->buf.len >= (live ? TXN_HOLD_MAX : FLUSH_AT))
+        out_flush(out, true);
     for (uint32_t i = 0; i < ev->u.rows.nchanges; i++) {
         sl_err_t err = sl_rowjson_write(rj, &ev->u.rows.changes[i], &out->buf);
         if (err == SL_ERR_TOOBIG && out->buf.len) {
@@ -98,8 +113,9 @@ static int cmd_dump(int argc, char **argv)
     struct out out = {0};
     sl_buf_init(&out.buf, OUT_MAX);
     struct sl_rowjson *rj = sl_rowjson_new(NULL, NULL);
-    struct sl_arena arena;
+    struct sl_arena arena, rows_arena;
     sl_arena_init(&arena, 1 << 20);
+    sl_arena_init(&rows_arena, 1 << 20);
     char errstr[512];
     int rc = 0;
     for (int f = 0; f < argc && rc == 0; f++) {
@@ -114,16 +130,23 @@ static int cmd_dump(int argc, char **argv)
         dec = sl_decoder_new();
         sl_decoder_set_file(dec, sl_binlog_file_name(bf));
         for (;;) {
-            err = sl_binlog_file_feed(bf, dec, errstr, sizeof(errstr));
+            const uint8_t *data;
+            size_t len;
+            uint64_t offset;
+            err = sl_binlog_file_next(bf, &data, &len, &offset, errstr, sizeof(errstr));
+            if (!err)
+                err = sl_decoder_put(dec, data, len, offset, errstr, sizeof(errstr));
             if (err)
                 break;
+            bool rows = is_rows_type(data[4]);
             struct sl_event ev;
             for (;;) {
-                err = sl_decoder_next(dec, &arena, &ev, errstr, sizeof(errstr));
+                err = sl_decoder_next(dec, rows ? &rows_arena : &arena, &ev, errstr,
+                                      sizeof(errstr));
                 if (err)
                     break;
                 if (ev.kind == SL_EV_ROWS)
-                    err = put_rows(rj, &ev, &out);
+                    err = put_rows(rj, &ev, &out, false);
                 if (err) {
                     snprintf(errstr, sizeof(errstr), "at %s:%llu: %s",
                              sl_decoder_file(dec), (unsigned long long)ev.pos,
@@ -135,6 +158,8 @@ static int cmd_dump(int argc, char **argv)
                     sl_arena_reset(&arena);
                 }
             }
+            if (rows)
+                sl_arena_reset(&rows_arena);
             if (err != SL_ERR_EOF)
                 break;
         }
@@ -153,6 +178,7 @@ static int cmd_dump(int argc, char **argv)
         rc = 1;
     }
     sl_arena_fini(&arena);
+    sl_arena_fini(&rows_arena);
     sl_rowjson_free(rj);
     sl_buf_fini(&out.buf);
     return rc;
@@ -385,8 +411,9 @@ static int cmd_tail(int argc, char **argv)
     struct sl_rowjson *rj = NULL;
     struct names nm = {.db = &conf.db};
     sl_arena_init(&nm.arena, 1 << 16);
-    struct sl_arena arena;
+    struct sl_arena arena, rows_arena;
     sl_arena_init(&arena, 1 << 20);
+    sl_arena_init(&rows_arena, 1 << 20);
     struct out out = {0};
     sl_buf_init(&out.buf, OUT_MAX);
 
@@ -426,13 +453,15 @@ static int cmd_tail(int argc, char **argv)
             err = sl_decoder_put(dec, data, len, SL_DECODER_POS_AUTO, errstr, sizeof(errstr));
         if (err)
             break;
+        bool rows = is_rows_type(data[4]);
         struct sl_event ev;
         for (;;) {
-            err = sl_decoder_next(dec, &arena, &ev, errstr, sizeof(errstr));
+            err = sl_decoder_next(dec, rows ? &rows_arena : &arena, &ev, errstr,
+                                  sizeof(errstr));
             if (err)
                 break;
             if (ev.kind == SL_EV_ROWS) {
-                err = put_rows(rj, &ev, &out);
+                err = put_rows(rj, &ev, &out, true);
                 if (err) {
                     snprintf(errstr, sizeof(errstr), "%s: at %s:%llu: %s", where,
                              sl_decoder_file(dec), (unsigned long long)ev.pos,
@@ -460,6 +489,8 @@ static int cmd_tail(int argc, char **argv)
                 reached(sl_decoder_file(dec), ev.end_pos, stop_file, stop_pos))
                 done = true;
         }
+        if (rows)
+            sl_arena_reset(&rows_arena);
         if (err != SL_ERR_EOF) {
             if (!strstr(errstr, where)) {
                 char tmp[sizeof(errstr) + sizeof(where) + 4];
@@ -492,6 +523,7 @@ out:
     sl_free(nm.counts);
     sl_arena_fini(&nm.arena);
     sl_arena_fini(&arena);
+    sl_arena_fini(&rows_arena);
     sl_buf_fini(&out.buf);
     if (password) {
         memset(password, 0, strlen(password));
