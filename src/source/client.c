@@ -499,8 +499,12 @@ static sl_err_t open_stream(struct sl_client *cl, char *errstr, size_t errstr_si
     }
     if (!err) {
         cl->started = true;
-        sl_log(SL_LOG_INFO, "BINLOG", "%s: streaming from %s", cl->where,
-               gtid ? cl->conf.gtid : file);
+        if (gtid)
+            sl_log(SL_LOG_INFO, "BINLOG", "%s: streaming from GTID %s", cl->where,
+                   cl->conf.gtid);
+        else
+            sl_log(SL_LOG_INFO, "BINLOG", "%s: streaming from %s:%llu", cl->where, file,
+                   (unsigned long long)pos);
     }
 out:
     sl_buf_fini(&buf);
