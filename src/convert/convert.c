@@ -47,26 +47,31 @@ static struct sl_conv_span span_from(struct ctx *c, uint32_t start)
 
 static const struct sl_conv_span null_span = {0, 0, true};
 
-/* Debezium's avro schema name adjustment (1.9 default): invalid characters become '_'. */
+/* Debezium's avro schema name adjustment (1.9 default): invalid characters become '_'.
+ * The name is written through JSON escaping when adjustment is off. */
 static void schema_name(struct ctx *c, const char *suffix)
 {
-    struct sl_cw *cw = &c->cw;
+    struct sl_buf *tmp = &c->conv->scratch;
     struct sl_str parts[3] = {sl_str_c(c->conv->prefix), c->table->db, c->table->name};
     bool first = true;
-    sl_cw_ch(cw, '"');
+    sl_buf_reset(tmp);
+    struct sl_cw tw = {tmp, SL_OK};
     for (int k = 0; k < 3; k++) {
         if (k)
-            sl_cw_ch(cw, '.');
+            sl_cw_ch(&tw, '.');
         for (size_t i = 0; i < parts[k].len; i++) {
             char ch = parts[k].ptr[i];
-            bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_' ||
+            bool ok = !c->conv->opts.schema_name_avro || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= 'a' && ch <= 'z') || ch == '_' ||
                       (!first && ((ch >= '0' && ch <= '9') || ch == '.'));
-            sl_cw_ch(cw, ok ? ch : '_');
+            sl_cw_ch(&tw, ok ? ch : '_');
             first = false;
         }
     }
-    sl_cw_str(cw, suffix);
-    sl_cw_ch(cw, '"');
+    sl_cw_str(&tw, suffix);
+    if (tw.err && !c->cw.err)
+        c->cw.err = tw.err;
+    sl_cw_jstr(&c->cw, tmp->data ? tmp->data : "", tmp->len);
 }
 
 sl_err_t sl_conv_topic(const struct sl_conv *conv, struct sl_str db, struct sl_str table,
@@ -214,6 +219,7 @@ static sl_err_t write_key(struct ctx *c, const struct sl_value *vals, struct sl_
     uint32_t start = mark(c);
     const struct sl_conv_opts *o = &c->conv->opts;
     bool text = o->key_format == SL_CONV_FMT_STRING;
+    c->vc.decimal_numeric = o->key_decimal_numeric;
     bool schemas = !text && o->key_schemas;
     if (schemas) {
         sl_cw_str(&c->cw, "{\"schema\":{\"type\":\"struct\",\"fields\":[");
@@ -452,7 +458,8 @@ static void value_schema(struct ctx *c, bool optional, const char *field)
 {
     sl_cw_str(&c->cw, "{\"type\":\"struct\",\"fields\":[");
     cols_schema(c, NULL, c->table->ncols);
-    sl_cw_str(&c->cw, optional ? "],\"optional\":true,\"name\":" : "],\"optional\":false,\"name\":");
+    sl_cw_str(&c->cw, "],\"optional\":");
+    sl_cw_str(&c->cw, optional ? "true,\"name\":" : "false,\"name\":");
     schema_name(c, ".Value");
     if (field) {
         sl_cw_str(&c->cw, ",\"field\":\"");
@@ -471,6 +478,7 @@ static sl_err_t envelope(struct ctx *c, char op, const struct sl_value *before,
     uint32_t start = mark(c);
     struct sl_cw *cw = &c->cw;
     sl_err_t err;
+    c->vc.decimal_numeric = o->value_decimal_numeric;
     if (schemas) {
         sl_cw_str(cw, "{\"schema\":{\"type\":\"struct\",\"fields\":[");
         value_schema(c, true, "before");
@@ -569,6 +577,7 @@ static sl_err_t unwrapped(struct ctx *c, char op, const struct sl_value *vals, i
     bool schemas = !text && o->value_schemas;
     struct sl_cw *cw = &c->cw;
     uint32_t start = mark(c);
+    c->vc.decimal_numeric = o->value_decimal_numeric;
     if (schemas) {
         /* With added fields the schema is rebuilt (SchemaUtil.copySchemaBasics), which
          * does not copy "optional"; without, it is the envelope's optional after schema. */
@@ -776,7 +785,8 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
     }
     if ((unsigned)c.meta.snapshot > SL_CONV_SNAP_INCREMENTAL)
         c.meta.snapshot = SL_CONV_SNAP_FALSE;
-    c.vc = (struct sl_vctx){&conv->scratch, conv->errstr, sizeof(conv->errstr), chg->table};
+    c.vc = (struct sl_vctx){&conv->scratch, conv->errstr, sizeof(conv->errstr), chg->table,
+                            false};
     c.cw = (struct sl_cw){&out->buf, SL_OK};
     c.out = out;
     conv->errstr[0] = '\0';

@@ -46,6 +46,7 @@ typedef enum {
     SL_CONV_BINARY_BYTES = 0,
     SL_CONV_BINARY_BASE64,
     SL_CONV_BINARY_HEX,
+    SL_CONV_BINARY_BASE64_URL_SAFE, /* 2.x */
 } sl_conv_binary_t;
 
 /* ExtractNewRecordState delete.handling.mode. */
@@ -68,6 +69,10 @@ struct sl_conv_opts {
     sl_conv_bigint_t bigint_mode;    /* bigint.unsigned.handling.mode */
     sl_conv_time_t time_mode;        /* time.precision.mode */
     sl_conv_binary_t binary_mode;    /* binary.handling.mode */
+    bool key_decimal_numeric;        /* key.converter.decimal.format=NUMERIC */
+    bool value_decimal_numeric;      /* value.converter.decimal.format=NUMERIC */
+    bool schema_name_avro;           /* schema.name.adjustment.mode=avro (1.9 default) */
+    const char *transaction_topic;   /* transaction.topic; NULL: <prefix>.transaction */
     bool tombstones_on_delete;       /* tombstones.on.delete */
     const char *message_key_columns; /* "db.tbl:c1,c2;db2.t2:c" (table part is a regex) */
     /* transforms=unwrap, type=io.debezium.transforms.ExtractNewRecordState */
@@ -83,6 +88,19 @@ struct sl_conv_opts {
 /* Fills opts with the Debezium 1.9 / Kafka Connect defaults (JsonConverter with schemas for
  * both key and value, tombstones on, no unwrap). topic_prefix stays NULL. */
 void sl_conv_opts_init(struct sl_conv_opts *opts);
+
+struct sl_worker_conf;
+struct sl_mysql_source_conf;
+
+/* Fills opts from loaded configuration files: defaults, then the worker's converters
+ * (worker may be NULL), then the connector's (key/value.converter[.schemas.enable,
+ * .decimal.format]), its type modes, tombstones.on.delete, message.key.columns and an
+ * io.debezium.transforms.ExtractNewRecordState entry of transforms=. Other transforms are
+ * left to the caller. Strings in opts borrow from the confs. SL_ERR_CONF / SL_ERR_UNSUPPORTED
+ * with errstr naming the key for converters or SMT options we do not implement. */
+sl_err_t sl_conv_opts_from_conf(struct sl_conv_opts *opts, const struct sl_worker_conf *worker,
+                                const struct sl_mysql_source_conf *src, char *errstr,
+                                size_t errstr_size);
 
 /* Value of source.snapshot. */
 typedef enum {

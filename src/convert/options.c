@@ -16,6 +16,7 @@ void sl_conv_opts_init(struct sl_conv_opts *opts)
     opts->key_schemas = true;
     opts->value_format = SL_CONV_FMT_JSON;
     opts->value_schemas = true;
+    opts->schema_name_avro = true;
     opts->tombstones_on_delete = true;
     opts->unwrap_drop_tombstones = true;
     opts->unwrap_delete_mode = SL_CONV_DELETE_DROP;
@@ -184,9 +185,14 @@ struct sl_conv *sl_conv_new(const struct sl_conv_opts *opts, char *errstr, size_
     conv->opts.topic_prefix = conv->prefix;
     conv->version = sl_xstrdup(opts->version ? opts->version : SL_CONV_DEBEZIUM_VERSION);
     conv->opts.version = conv->version;
-    size_t n = strlen(conv->prefix) + sizeof(".transaction");
-    conv->txn_topic = sl_xmalloc(n);
-    snprintf(conv->txn_topic, n, "%s.transaction", conv->prefix);
+    if (opts->transaction_topic && *opts->transaction_topic) {
+        conv->txn_topic = sl_xstrdup(opts->transaction_topic);
+    } else {
+        size_t n = strlen(conv->prefix) + sizeof(".transaction");
+        conv->txn_topic = sl_xmalloc(n);
+        snprintf(conv->txn_topic, n, "%s.transaction", conv->prefix);
+    }
+    conv->opts.transaction_topic = NULL;
     /* Clear borrowed strings we do not keep. */
     conv->opts.message_key_columns = NULL;
     conv->opts.unwrap_add_fields = NULL;

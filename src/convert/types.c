@@ -223,6 +223,8 @@ sl_ck_t sl_ck_of(const struct sl_column *col, const struct sl_conv_opts *opts)
             return SL_CK_BYTES_B64;
         if (opts->binary_mode == SL_CONV_BINARY_HEX)
             return SL_CK_BYTES_HEX;
+        if (opts->binary_mode == SL_CONV_BINARY_BASE64_URL_SAFE)
+            return SL_CK_BYTES_B64URL;
         return SL_CK_BYTES;
     }
     return SL_CK_STRING;
@@ -249,6 +251,7 @@ static const struct ck_desc ck_descs[] = {
     [SL_CK_BYTES] = {"bytes", NULL},
     [SL_CK_BYTES_B64] = {"string", NULL},
     [SL_CK_BYTES_HEX] = {"string", NULL},
+    [SL_CK_BYTES_B64URL] = {"string", NULL},
     [SL_CK_BITS] = {"bytes", "io.debezium.data.Bits"},
     [SL_CK_ENUM] = {"string", "io.debezium.data.Enum"},
     [SL_CK_SET] = {"string", "io.debezium.data.EnumSet"},
@@ -471,6 +474,8 @@ static sl_err_t decimal_out(struct sl_cw *cw, struct sl_vctx *vc, const struct s
             sl_cw_ch(cw, '"');
     } else if (text) {
         sl_dec_tostring(cw, &dec);
+    } else if (vc->decimal_numeric) {
+        sl_dec_plain(cw, &dec); /* a JSON number, WRITE_BIGDECIMAL_AS_PLAIN */
     } else {
         uint8_t b[40];
         size_t n = sl_dec_bytes(&dec, b);
@@ -705,6 +710,22 @@ sl_err_t sl_ck_value(struct sl_cw *cw, struct sl_vctx *vc, const struct sl_colum
         if (!text)
             sl_cw_ch(cw, '"');
         return SL_OK;
+    case SL_CK_BYTES_B64URL: {
+        /* Java's Base64.getUrlEncoder(): the URL alphabet, padding kept. */
+        if (!text)
+            sl_cw_ch(cw, '"');
+        size_t from = cw->buf->len;
+        sl_cw_b64(cw, val->v.s.ptr, val->v.s.len);
+        for (size_t i = from; !cw->err && i < cw->buf->len; i++) {
+            if (cw->buf->data[i] == '+')
+                cw->buf->data[i] = '-';
+            else if (cw->buf->data[i] == '/')
+                cw->buf->data[i] = '_';
+        }
+        if (!text)
+            sl_cw_ch(cw, '"');
+        return SL_OK;
+    }
     case SL_CK_BYTES_HEX: {
         static const char hex[] = "0123456789abcdef";
         if (!text)

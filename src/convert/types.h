@@ -27,6 +27,7 @@ typedef enum {
     SL_CK_BYTES,
     SL_CK_BYTES_B64,   /* binary.handling.mode=base64: string */
     SL_CK_BYTES_HEX,   /* binary.handling.mode=hex: string */
+    SL_CK_BYTES_B64URL, /* binary.handling.mode=base64-url-safe: string */
     SL_CK_BITS,
     SL_CK_ENUM,
     SL_CK_SET,
@@ -52,6 +53,7 @@ struct sl_vctx {
     char *errstr;
     size_t errstr_size;
     const struct sl_table *table;
+    bool decimal_numeric; /* JsonConverter decimal.format=NUMERIC */
 };
 
 sl_ck_t sl_ck_of(const struct sl_column *col, const struct sl_conv_opts *opts);

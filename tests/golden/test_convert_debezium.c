@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "conf/mysql_source.h"
 #include "convert/convert.h"
 #include "testlib.h"
 
@@ -569,6 +570,48 @@ static void test_types_string_key(void **state)
     gc_end(&gc);
 }
 
+/* Options from real connector files (conf/ adapter): the seed's own source file must give
+ * exactly the seed's unwrapped records; a second file maps decimal.format=NUMERIC,
+ * rewrite deletes, kept tombstones and add.fields/headers. */
+static void load_source(struct gcase *gc, struct sl_mysql_source_conf *src, const char *file)
+{
+    char path[512], errstr[256] = "";
+    snprintf(path, sizeof(path), "%s/tests/golden/data/convert/%s", SL_SOURCE_DIR, file);
+    struct sl_buf diag;
+    sl_buf_init(&diag, 1 << 16);
+    sl_err_t err = sl_conf_mysql_source_load(src, path, &diag, errstr, sizeof(errstr));
+    if (err)
+        fail_msg("%s: %s %s", path, errstr, sl_buf_cstr(&diag));
+    sl_buf_fini(&diag);
+    err = sl_conv_opts_from_conf(&gc->opts, NULL, src, errstr, sizeof(errstr));
+    if (err)
+        fail_msg("sl_conv_opts_from_conf: %s", errstr);
+}
+
+static void test_from_conf(void **state)
+{
+    (void)state;
+    struct gcase gc;
+    struct sl_mysql_source_conf src;
+    load_source(&gc, &src, "seed-source.properties");
+    gc_begin(&gc, "seed_unwrap");
+    run_seed(&gc);
+    gc_end(&gc);
+    sl_conf_fini(&src);
+
+    load_source(&gc, &src, "unwrap-rewrite-source.properties");
+    gc_begin(&gc, "conf_rewrite_numeric");
+    struct sl_table t = ty_table;
+    struct sl_value v[22];
+    types_row(v);
+    struct sl_change chg = {.op = SL_OP_DELETE, .table = &t, .before = v};
+    pos_init(&chg.pos, "mysql-bin.000003", 154, 0);
+    struct sl_conv_meta m = {.ts_ms = 1};
+    gc_run(&gc, &chg, &m);
+    gc_end(&gc);
+    sl_conf_fini(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_update_delete),    cmocka_unit_test(test_unwrap_modes),
         cmocka_unit_test(test_pk_change),        cmocka_unit_test(test_keys),
         cmocka_unit_test(test_types),            cmocka_unit_test(test_types_string_key),
+        cmocka_unit_test(test_from_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
