@@ -37,7 +37,7 @@ for script in "$here"/*/run.sh; do
     fi
 done
 
-fmt='%-34s %-34s %-34s %s\n'
+fmt='%-24s %-40s %-46s %s\n'
 printf "$fmt" "benchmark" "sluice" "peer" "ratio"
 printf "$fmt" "---------" "------" "----" "-----"
 for r in "${rows[@]}"; do

@@ -379,8 +379,8 @@ static void test_output_limit(void **state)
     sl_buf_fini(&buf);
 }
 
-/* Regression: fuzzing found no crash so far; this keeps a shared sub-value (two entries
- * pointing at the same bytes) decoding twice rather than being rejected. */
+/* Two entries may point at the same bytes (MySQL never writes that, but nothing forbids it):
+ * the value is printed twice; the output cap, not a rejection, bounds the blow-up. */
 static void test_shared_offsets(void **state)
 {
     (void)state;
