@@ -38,6 +38,27 @@ static char attr_type(json_t *defs, const char *name)
     return 0;
 }
 
+/* A control-plane call, retried on throttling and transient errors with capped full-jitter
+ * backoff for up to 60 s (DescribeTable/CreateTable are cheap and idempotent here). */
+static sl_err_t call_retry(struct sl_ddb *ddb, const char *op, const char *body, size_t len,
+                           struct sl_buf *out, struct sl_ddb_resp *resp, char *errstr,
+                           size_t errstr_size)
+{
+    int64_t deadline = sl_time_mono_ms() + 60000;
+    for (int attempt = 0;; attempt++) {
+        sl_err_t err = sl_ddb_call(ddb, op, body, len, out, resp, errstr, errstr_size);
+        if (err)
+            return err;
+        if (resp->cls != SL_DDB_THROTTLED && resp->cls != SL_DDB_TRANSIENT)
+            return SL_OK;
+        if (sl_time_mono_ms() > deadline)
+            return SL_OK;
+        long ms = sl_ddb_backoff_ms(attempt, 50, 2000);
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static sl_err_t upstream_error(const char *op, const char *table,
                                const struct sl_ddb_resp *resp, char *errstr,
                                size_t errstr_size)
@@ -58,7 +79,7 @@ sl_err_t sl_ddb_table_describe(struct sl_ddb *ddb, const char *table,
     sl_json_str(&body, table, strlen(table));
     sl_buf_addch(&body, '}');
     struct sl_ddb_resp resp;
-    sl_err_t err = sl_ddb_call(ddb, "DescribeTable", body.data, body.len, &out, &resp,
+    sl_err_t err = call_retry(ddb, "DescribeTable", body.data, body.len, &out, &resp,
                                errstr, errstr_size);
     json_t *root = NULL;
     if (err)
@@ -142,7 +163,7 @@ static sl_err_t create(struct sl_ddb *ddb, const char *table,
                     opts->read_capacity > 0 ? opts->read_capacity : 10,
                     opts->write_capacity > 0 ? opts->write_capacity : 10);
     struct sl_ddb_resp resp;
-    sl_err_t err = sl_ddb_call(ddb, "CreateTable", body.data, body.len, NULL, &resp, errstr,
+    sl_err_t err = call_retry(ddb, "CreateTable", body.data, body.len, NULL, &resp, errstr,
                                errstr_size);
     sl_buf_fini(&body);
     if (err)
