@@ -3,7 +3,22 @@
  * connector would produce (topic, key, value, headers), as serialised by Kafka Connect's
  * JsonConverter or StringConverter, optionally after the ExtractNewRecordState SMT.
  * Pure and allocation-free per row: every byte is appended to one reusable sl_buf.
- * The source.version written into events is SL_CONV_DEBEZIUM_VERSION unless configured. */
+ * The source.version written into events is SL_CONV_DEBEZIUM_VERSION unless configured.
+ *
+ * Choices where Debezium/Kafka give no single answer (reference section in brackets):
+ * - TIME outside 00:00..24:00 [§7.1]: kept as a signed Duration (-01:00:00 -> -3600000000
+ *   µs, 25:00:00 -> 90000000000); ms modes truncate toward zero like Duration.toMillis.
+ * - Zero/invalid dates [§7.4]: null in nullable columns, the epoch in NOT NULL ones;
+ *   TIMESTAMP 0 is MySQL's zero timestamp.
+ * - Struct.toString of bytes [§6.2]: Java prints "[B@<identity hash>", which is random; we
+ *   print "[B@<FNV-1a of the bytes in hex>" so equal keys give equal Kafka keys.
+ * - Doubles [§7.1]: Java Double.toString with shortest round-trip digits (JDK 19+ rules).
+ * - Charsets [§7.6]: latin1 collations are Windows-1252 (as Connector/J), ascii maps high
+ *   bytes to U+FFFD, everything else is taken as UTF-8; invalid UTF-8 bytes become U+FFFD.
+ * - Column DEFAULTs are not known here, so schemas carry no "default" and a NULL is never
+ *   replaced by a default (KIP-581 off) [§7.7].
+ * - An update that changes the key gives d + tombstone + c [§6.5] without the
+ *   __debezium.newkey/oldkey headers. */
 #ifndef SL_CONVERT_CONVERT_H
 #define SL_CONVERT_CONVERT_H
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -447,6 +448,71 @@ static void test_topics_and_bounds(void **state)
     sl_conv_free(conv);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Throughput of the per-row path on the seed's row (printed; the floor only catches a
+ * pathological regression, since the machine is shared). The output buffer must not grow
+ * after the first row: no per-row allocation. */
+static void test_speed(void **state)
+{
+    (void)state;
+    struct sl_column cols[] = {
+        {.name = SL_STR("ORDER_ID"), .type = SL_MYSQL_TYPE_LONG, .is_pk = true},
+        {.name = SL_STR("SITE_ID"), .type = SL_MYSQL_TYPE_LONG, .nullable = true},
+        {.name = SL_STR("ORDER_DATE"), .type = SL_MYSQL_TYPE_DATETIME2, .nullable = true},
+        {.name = SL_STR("SHIP_MODE"), .type = SL_MYSQL_TYPE_VARCHAR, .nullable = true,
+         .charset = 255},
+    };
+    uint32_t pk[] = {0};
+    struct sl_table t = {.db = SL_STR("salesdb"), .name = SL_STR("SALES_ORDER"), .ncols = 4,
+                         .cols = cols, .npk = 1, .pk = pk};
+    struct sl_value row[4] = {{SL_VAL_INT, {.i = 29001}}, {SL_VAL_INT, {.i = 2568}}};
+    row[2].kind = SL_VAL_DATETIME;
+    row[2].v.tm = (struct sl_tm){.year = 2022, .month = 6, .day = 15, .hour = 7, .minute = 52,
+                                 .second = 16};
+    row[3] = (struct sl_value){SL_VAL_STRING, {.s = SL_STR("STANDARD")}};
+    struct sl_change chg = {.op = SL_OP_INSERT, .table = &t, .after = row};
+    struct sl_conv_meta m = {.ts_ms = 1};
+    static const char *const names[] = {"unwrap+StringConverter key", "full envelope",
+                                        "envelope with schemas"};
+    for (int mode = 0; mode < 3; mode++) {
+        struct sl_conv_opts o = defaults();
+        o.key_format = mode == 0 ? SL_CONV_FMT_STRING : SL_CONV_FMT_JSON;
+        o.key_schemas = mode == 2;
+        o.value_schemas = mode == 2;
+        o.unwrap = mode == 0;
+        char err[128];
+        struct sl_conv *conv = sl_conv_new(&o, err, sizeof(err));
+        assert_non_null(conv);
+        struct sl_conv_out out;
+        sl_conv_out_init(&out, 1 << 20);
+        const int n = 200000;
+        row[0].v.i = 29001 + n; /* warm up with the widest row */
+        assert_int_equal(sl_conv_change(conv, &chg, &m, &out), SL_OK);
+        size_t cap = out.buf.cap;
+        size_t bytes = 0;
+        double t0 = now_s();
+        for (int i = 0; i < n; i++) {
+            row[0].v.i = 29001 + i;
+            if (sl_conv_change(conv, &chg, &m, &out) != SL_OK)
+                fail();
+            bytes += out.buf.len;
+        }
+        double dt = now_s() - t0;
+        assert_int_equal(out.buf.cap, cap);
+        fprintf(stderr, "convert speed, %s: %.0f rows/s, %.0f MB/s\n", names[mode], n / dt,
+                (double)bytes / dt / 1e6);
+        assert_true(n / dt > 10000);
+        sl_conv_out_fini(&out);
+        sl_conv_free(conv);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,7 +521,7 @@ int main(void)
         cmocka_unit_test(test_time_ranges),       cmocka_unit_test(test_fsp_formatting),
         cmocka_unit_test(test_zero_dates),        cmocka_unit_test(test_charsets),
         cmocka_unit_test(test_bits_enum_set_geometry), cmocka_unit_test(test_options_errors),
-        cmocka_unit_test(test_topics_and_bounds),
+        cmocka_unit_test(test_topics_and_bounds), cmocka_unit_test(test_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
