@@ -62,6 +62,13 @@ static void default_post_headers(struct sl_decoder *dec)
     dec->post_header[SL_BINLOG_MARIA_BINLOG_CHECKPOINT] = 4;
     dec->post_header[SL_BINLOG_MARIA_GTID] = 19;
     dec->post_header[SL_BINLOG_MARIA_GTID_LIST] = 4;
+    dec->post_header[SL_BINLOG_MARIA_QUERY_COMPRESSED] = 13;
+    for (int t = SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED;
+         t <= SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED; t++)
+        dec->post_header[t] = 10;
+    for (int t = SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1;
+         t <= SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1; t++)
+        dec->post_header[t] = 8;
 }
 
 void sl_dec_errf(const struct sl_decoder *dec, const struct sl_event *ev, char *errstr,
@@ -101,6 +108,7 @@ void sl_decoder_free(struct sl_decoder *dec)
     sl_buf_fini(&dec->rows_query);
     sl_buf_fini(&dec->json);
     sl_free(dec->payload);
+    sl_free(dec->zbuf);
     sl_free(dec->chg);
     sl_free(dec);
 }
@@ -213,6 +221,14 @@ static sl_err_t decode_fde(struct sl_decoder *dec, struct sl_cur *body, struct s
     memset(dec->post_header, 0, sizeof(dec->post_header));
     for (size_t i = 0; i < ntypes && i < 255; i++)
         dec->post_header[i + 1] = body->p[i];
+    /* Older MariaDB FDEs stop before the compressed types: use their plain layouts. */
+    if (!dec->post_header[SL_BINLOG_MARIA_QUERY_COMPRESSED])
+        dec->post_header[SL_BINLOG_MARIA_QUERY_COMPRESSED] = dec->post_header[SL_BINLOG_QUERY];
+    for (int t = SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED;
+         t <= SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1; t++) {
+        if (!dec->post_header[t])
+            dec->post_header[t] = t >= SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1 ? 8 : 10;
+    }
     dec->checksum_alg = alg;
     dec->have_fde = true;
     dec->mariadb = strstr(vbuf, "MariaDB") != NULL;
@@ -232,7 +248,7 @@ static bool is_begin(const uint8_t *sql, size_t n)
 static sl_err_t decode_query(struct sl_decoder *dec, struct sl_cur *body, struct sl_arena *arena,
                              struct sl_event *ev, char *errstr, size_t errstr_size)
 {
-    uint8_t ph = dec->post_header[SL_BINLOG_QUERY];
+    uint8_t ph = dec->post_header[ev->type];
     uint32_t thread_id, exec_time;
     uint8_t db_len;
     uint16_t error_code, status_len = 0;
@@ -248,6 +264,12 @@ static sl_err_t decode_query(struct sl_decoder *dec, struct sl_cur *body, struct
     }
     size_t sql_len = sl_cur_left(body);
     (void)sl_cur_bytes(body, sql_len, &sql);
+    if (ev->type == SL_BINLOG_MARIA_QUERY_COMPRESSED) {
+        sl_err_t err = sl_dec_maria_uncompress(dec, ev, sql, sql_len, &sql, &sql_len, errstr,
+                                               errstr_size);
+        if (err)
+            return err;
+    }
     ev->kind = SL_EV_QUERY;
     ev->u.query.thread_id = thread_id;
     ev->u.query.exec_time = exec_time;
@@ -582,6 +604,66 @@ static sl_err_t payload_grow(struct sl_decoder *dec, size_t need)
     return SL_OK;
 }
 
+/* zlib's deflate expands at most 1032:1, so a declared size beyond that is a lie. */
+#define ZLIB_MAX_RATIO 1032
+
+sl_err_t sl_dec_maria_uncompress(struct sl_decoder *dec, const struct sl_event *ev,
+                                 const uint8_t *p, size_t n, const uint8_t **out,
+                                 size_t *out_len, char *errstr, size_t errstr_size)
+{
+    if (n < 1 || (p[0] & 0x80) == 0) {
+        sl_dec_errf(dec, ev, errstr, errstr_size, "compressed body lacks its header byte");
+        return SL_ERR_PROTO;
+    }
+    unsigned alg = (p[0] >> 4) & 7, lenlen = p[0] & 7;
+    if (alg != 0) {
+        sl_dec_errf(dec, ev, errstr, errstr_size,
+                    "unknown compression algorithm %u (only 0, zlib, exists)", alg);
+        return SL_ERR_UNSUPPORTED;
+    }
+    if (lenlen < 1 || lenlen > 4 || n < 1 + (size_t)lenlen) {
+        sl_dec_errf(dec, ev, errstr, errstr_size, "bad compressed length size %u in %zu bytes",
+                    lenlen, n);
+        return SL_ERR_PROTO;
+    }
+    uint64_t usize = 0;
+    for (unsigned i = 0; i < lenlen; i++)
+        usize = usize << 8 | p[1 + i];
+    size_t clen = n - 1 - lenlen;
+    if (usize == 0 || usize > (uint64_t)clen * ZLIB_MAX_RATIO) {
+        sl_dec_errf(dec, ev, errstr, errstr_size,
+                    "declared uncompressed size %llu impossible for %zu compressed bytes",
+                    (unsigned long long)usize, clen);
+        return SL_ERR_PROTO;
+    }
+    if (usize > SL_DECODER_PAYLOAD_MAX) {
+        sl_dec_errf(dec, ev, errstr, errstr_size,
+                    "uncompressed size %llu is over the %llu-byte limit",
+                    (unsigned long long)usize, (unsigned long long)SL_DECODER_PAYLOAD_MAX);
+        return SL_ERR_TOOBIG;
+    }
+    if (usize > dec->zbuf_cap) {
+        size_t cap = dec->zbuf_cap ? dec->zbuf_cap : 64 * 1024;
+        while (cap < usize)
+            cap *= 2;
+        sl_free(dec->zbuf);
+        dec->zbuf = sl_xmalloc(cap);
+        dec->zbuf_cap = cap;
+    }
+    uLongf got = (uLongf)usize;
+    int zret = uncompress(dec->zbuf, &got, p + 1 + lenlen, (uLong)clen);
+    if (zret != Z_OK || got != usize) {
+        sl_dec_errf(dec, ev, errstr, errstr_size,
+                    "zlib: %s (declared %llu bytes, got %lu)",
+                    zret == Z_OK ? "short output" : zError(zret), (unsigned long long)usize,
+                    (unsigned long)got);
+        return SL_ERR_PROTO;
+    }
+    *out = dec->zbuf;
+    *out_len = (size_t)usize;
+    return SL_OK;
+}
+
 static sl_err_t decode_payload(struct sl_decoder *dec, struct sl_cur *body, struct sl_event *ev,
                                char *errstr, size_t errstr_size)
 {
@@ -705,7 +787,9 @@ static bool is_rows_type(uint8_t t)
 {
     return (t >= SL_BINLOG_WRITE_ROWS_V1 && t <= SL_BINLOG_DELETE_ROWS_V1) ||
            (t >= SL_BINLOG_WRITE_ROWS && t <= SL_BINLOG_DELETE_ROWS) ||
-           t == SL_BINLOG_PARTIAL_UPDATE_ROWS;
+           t == SL_BINLOG_PARTIAL_UPDATE_ROWS ||
+           (t >= SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED &&
+            t <= SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1);
 }
 
 /* Decodes one event whose header fields are already in ev and whose body (checksum
@@ -737,7 +821,16 @@ static sl_err_t decode_body(struct sl_decoder *dec, struct sl_cur *body, struct 
         return SL_OK;
     }
     case SL_BINLOG_QUERY:
+    case SL_BINLOG_MARIA_QUERY_COMPRESSED:
         return decode_query(dec, body, arena, ev, errstr, errstr_size);
+    case SL_BINLOG_WRITE_ROWS_V0:
+    case SL_BINLOG_UPDATE_ROWS_V0:
+    case SL_BINLOG_DELETE_ROWS_V0:
+        /* Never skip row changes silently: refuse what cannot be decoded. */
+        sl_dec_errf(dec, ev, errstr, errstr_size,
+                    "pre-GA rows event (MySQL 5.1.0-5.1.15 format) cannot be decoded; "
+                    "its row changes would be lost");
+        return SL_ERR_UNSUPPORTED;
     case SL_BINLOG_XID:
         if (sl_cur_u64le(body, &ev->u.xid.xid)) {
             sl_dec_errf(dec, ev, errstr, errstr_size, "body too short for the xid");

@@ -41,7 +41,7 @@ enum sl_binlog_type {
     SL_BINLOG_FORMAT_DESCRIPTION = 15,
     SL_BINLOG_XID = 16,
     SL_BINLOG_TABLE_MAP = 19,
-    SL_BINLOG_WRITE_ROWS_V0 = 20, /* MySQL 5.1 pre-GA: not decoded */
+    SL_BINLOG_WRITE_ROWS_V0 = 20, /* MySQL 5.1 pre-GA: refused (SL_ERR_UNSUPPORTED) */
     SL_BINLOG_UPDATE_ROWS_V0 = 21,
     SL_BINLOG_DELETE_ROWS_V0 = 22,
     SL_BINLOG_WRITE_ROWS_V1 = 23,
@@ -69,6 +69,15 @@ enum sl_binlog_type {
     SL_BINLOG_MARIA_GTID = 162,
     SL_BINLOG_MARIA_GTID_LIST = 163,
     SL_BINLOG_MARIA_START_ENCRYPTION = 164,
+    /* MariaDB log_bin_compress=ON: zlib-compressed query text / row data. Decoded like
+     * their plain counterparts (QUERY, WRITE/UPDATE/DELETE_ROWS v2 and v1). */
+    SL_BINLOG_MARIA_QUERY_COMPRESSED = 165,
+    SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED = 166,
+    SL_BINLOG_MARIA_UPDATE_ROWS_COMPRESSED = 167,
+    SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED = 168,
+    SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1 = 169,
+    SL_BINLOG_MARIA_UPDATE_ROWS_COMPRESSED_V1 = 170,
+    SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1 = 171,
 };
 
 /* Header flag: an event a reader may skip without understanding it (Aurora's type 100). */
@@ -82,14 +91,15 @@ typedef enum {
                        * INTVAR, STOP, ...) */
     SL_EV_FDE,        /* u.fde */
     SL_EV_ROTATE,     /* u.rotate */
-    SL_EV_QUERY,      /* u.query */
+    SL_EV_QUERY,      /* u.query (QUERY or MariaDB QUERY_COMPRESSED) */
     SL_EV_XID,        /* u.xid: transaction commit */
     SL_EV_GTID,       /* u.gtid: MySQL GTID/ANONYMOUS_GTID/GTID_TAGGED, MariaDB GTID */
     SL_EV_GTID_SET,   /* u.gtid_set: PREVIOUS_GTIDS, MariaDB GTID_LIST */
     SL_EV_ROWS_QUERY, /* u.text: ROWS_QUERY or MariaDB ANNOTATE_ROWS */
     SL_EV_CHECKPOINT, /* u.text: MariaDB BINLOG_CHECKPOINT file name */
     SL_EV_TABLE_MAP,  /* u.table_map */
-    SL_EV_ROWS,       /* u.rows: WRITE/UPDATE/DELETE v1/v2, PARTIAL_UPDATE_ROWS */
+    SL_EV_ROWS,       /* u.rows: WRITE/UPDATE/DELETE v1/v2, PARTIAL_UPDATE_ROWS, MariaDB
+                       * compressed rows */
     SL_EV_PAYLOAD,    /* u.payload: TRANSACTION_PAYLOAD header; inner events follow */
     SL_EV_HEARTBEAT,  /* u.heartbeat */
 } sl_event_kind_t;
@@ -216,8 +226,10 @@ sl_err_t sl_decoder_put(struct sl_decoder *dec, const void *data, size_t len, ui
 /* Decodes the next event from what was put: first the event itself, then (for a
  * TRANSACTION_PAYLOAD) each inner event. Returns SL_OK and fills *ev; SL_ERR_EOF when
  * nothing is left; SL_ERR_CHECKSUM on a CRC32 mismatch; SL_ERR_PROTO on malformed bytes;
- * SL_ERR_TOOBIG for an oversized payload; SL_ERR_UNSUPPORTED / SL_ERR_PROTO from JSON
- * conversion. Errors fill errstr with the binlog file:position and what was wrong, and
+ * SL_ERR_TOOBIG for an oversized payload or compressed event; SL_ERR_UNSUPPORTED / SL_ERR_PROTO
+ * from JSON conversion, and SL_ERR_UNSUPPORTED for a rows event this decoder cannot read
+ * (pre-GA v0 rows, an unknown compression algorithm): row changes are never skipped
+ * silently. Errors fill errstr with the binlog file:position and what was wrong, and
  * abandon the rest of the put event. Decoded data is carved from arena (borrowed; never
  * reset by the decoder), so a caller keeping one arena per transaction may reset it once
  * the transaction is done. No allocation is proportional to a length field before that

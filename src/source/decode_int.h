@@ -67,6 +67,8 @@ struct sl_decoder {
     struct sl_dec_table *last;  /* lookup cache */
 
     /* Scratch. */
+    uint8_t *zbuf;              /* MariaDB compressed event bodies, decompressed */
+    size_t zbuf_cap;
     struct sl_buf json;         /* JSON text conversion */
     struct sl_change *chg;      /* rows of the current event before the arena copy */
     size_t chg_cap;
@@ -87,6 +89,13 @@ void sl_dec_tables_free(struct sl_decoder *dec);
 sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struct sl_cur *cur,
                       bool diff, struct sl_arena *arena, struct sl_value *val, const char **why,
                       char *errstr, size_t errstr_size);
+/* MariaDB compressed QUERY/rows events (log_bin_compress): p[0] is a header byte (bit 7 set,
+ * bits 4-6 the algorithm, 0 = zlib, bits 0-2 the size of the length, 1..4), then the
+ * uncompressed length big-endian, then a zlib stream. Decompresses the n bytes at p into
+ * the decoder's scratch buffer (valid until the next call). Errors fill errstr. */
+sl_err_t sl_dec_maria_uncompress(struct sl_decoder *dec, const struct sl_event *ev,
+                                 const uint8_t *p, size_t n, const uint8_t **out,
+                                 size_t *out_len, char *errstr, size_t errstr_size);
 /* Fills errstr with "file:pos: type: " + the message. */
 void sl_dec_errf(const struct sl_decoder *dec, const struct sl_event *ev, char *errstr,
                  size_t errstr_size, const char *fmt, ...) __attribute__((format(printf, 5, 6)));

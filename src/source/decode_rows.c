@@ -642,12 +642,21 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
     uint64_t id, ncols;
     uint16_t flags, extra_len;
     size_t idlen = ph_len == 6 ? 4 : 6;
-    bool v2 = t >= SL_BINLOG_WRITE_ROWS && t != SL_BINLOG_PARTIAL_UPDATE_ROWS ? true
-              : t == SL_BINLOG_PARTIAL_UPDATE_ROWS;
-    bool two = t == SL_BINLOG_UPDATE_ROWS_V1 || t == SL_BINLOG_UPDATE_ROWS ||
-               t == SL_BINLOG_PARTIAL_UPDATE_ROWS;
-    sl_op_t op = (t == SL_BINLOG_WRITE_ROWS_V1 || t == SL_BINLOG_WRITE_ROWS) ? SL_OP_INSERT
-                 : (t == SL_BINLOG_DELETE_ROWS_V1 || t == SL_BINLOG_DELETE_ROWS)
+    bool compressed = t >= SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED &&
+                      t <= SL_BINLOG_MARIA_DELETE_ROWS_COMPRESSED_V1;
+    /* The plain type this event stands for; MariaDB decides v1/v2 of a compressed event by
+     * its post-header length, as for the plain ones. */
+    uint8_t plain = t;
+    if (t >= SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1)
+        plain = (uint8_t)(SL_BINLOG_WRITE_ROWS_V1 + (t - SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1));
+    else if (compressed)
+        plain = (uint8_t)(SL_BINLOG_WRITE_ROWS + (t - SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED));
+    bool v2 = plain >= SL_BINLOG_WRITE_ROWS;
+    bool two = plain == SL_BINLOG_UPDATE_ROWS_V1 || plain == SL_BINLOG_UPDATE_ROWS ||
+               plain == SL_BINLOG_PARTIAL_UPDATE_ROWS;
+    sl_op_t op = (plain == SL_BINLOG_WRITE_ROWS_V1 || plain == SL_BINLOG_WRITE_ROWS)
+                     ? SL_OP_INSERT
+                 : (plain == SL_BINLOG_DELETE_ROWS_V1 || plain == SL_BINLOG_DELETE_ROWS)
                      ? SL_OP_DELETE
                      : SL_OP_UPDATE;
     const uint8_t *present1, *present2;
@@ -658,7 +667,7 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
         sl_dec_errf(dec, ev, errstr, errstr_size, "truncated post-header");
         return SL_ERR_PROTO;
     }
-    if (v2 && ph_len >= 10) {
+    if ((v2 || compressed) && ph_len >= 10) {
         if (sl_cur_u16le(body, &extra_len) || extra_len < 2 ||
             sl_cur_skip(body, extra_len - 2u)) {
             sl_dec_errf(dec, ev, errstr, errstr_size, "bad extra data length");
@@ -673,6 +682,17 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
     }
     if (!two)
         present2 = present1;
+    struct sl_cur unz;
+    if (compressed) {
+        const uint8_t *rows;
+        size_t rows_len;
+        sl_err_t err = sl_dec_maria_uncompress(dec, ev, body->p, sl_cur_left(body), &rows,
+                                               &rows_len, errstr, errstr_size);
+        if (err)
+            return err;
+        sl_cur_init(&unz, rows, rows_len);
+        body = &unz;
+    }
     struct sl_dec_table *dt = table_find(dec, id);
     if (!dt) {
         if (sl_cur_left(body) == 0) {

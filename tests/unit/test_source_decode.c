@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the binlog decoder over hand-built events: column type edges (decimals,
  * unsigned BIGINT, BIT(64), SET of 64, 2-byte ENUM, CHAR > 255, 2-byte VARCHAR, 1-4 byte
- * blob lengths, fsp 1..6), checksum mismatch, truncation at every length, and skipping of
- * unknown and ignorable events. */
+ * blob lengths, fsp 1..6), checksum mismatch, truncation at every length, skipping of
+ * unknown and ignorable events, MariaDB zlib-compressed QUERY/rows events and the refusal
+ * of rows events that cannot be decoded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -428,6 +429,119 @@ static void test_unknown_and_ignorable(void **state)
     assert_int_equal(ev.kind, SL_EV_OTHER);
 }
 
+/* MariaDB compressed body: header byte 0x80 | lenlen, length big-endian, zlib stream. */
+static void put_maria_z(struct bb *b, const void *p, size_t n, uint8_t alg)
+{
+    uint8_t z[4096];
+    uLongf zn = sizeof(z);
+    assert_int_equal(compress(z, &zn, p, (uLong)n), Z_OK);
+    put8(b, 0x80 | (uint8_t)(alg << 4) | 2, 1);
+    putbe(b, n, 2);
+    put(b, z, zn);
+}
+
+static void test_maria_compressed(void **state)
+{
+    struct fx *f = *state;
+    const struct colspec cols[] = {{3, {0}, 0}, {15, {200, 0}, 2}};
+    struct bb tm, e, b = {.n = 0}, rows = {.n = 0};
+    struct sl_event ev;
+    table_map(&tm, cols, 2, false);
+    assert_int_equal(sl_decoder_decode_one(f->dec, tm.d, tm.n, 100, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_OK);
+    /* Two rows: (7, 'x' * 150) and (-1, NULL). */
+    char text[150];
+    memset(text, 'x', sizeof(text));
+    put8(&rows, 0, 1);
+    put8(&rows, 7, 4);
+    put8(&rows, sizeof(text), 1);
+    put(&rows, text, sizeof(text));
+    put8(&rows, 2, 1);
+    put8(&rows, 0xffffffff, 4);
+    /* WRITE_ROWS_COMPRESSED_V1: table id, flags, ncols, bitmap, compressed rows. */
+    put8(&b, 42, 6);
+    put8(&b, 1, 2);
+    put8(&b, 2, 1);
+    put8(&b, 3, 1);
+    size_t head = b.n;
+    put_maria_z(&b, rows.d, rows.n, 0);
+    event(&e, SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1, 0, &b, true);
+    sl_err_t err = sl_decoder_decode_one(f->dec, e.d, e.n, 200, &f->arena, &ev, f->err,
+                                         sizeof(f->err));
+    if (err)
+        fail_msg("%s", f->err);
+    assert_int_equal(ev.kind, SL_EV_ROWS);
+    assert_int_equal(ev.u.rows.op, SL_OP_INSERT);
+    assert_int_equal(ev.u.rows.nchanges, 2);
+    assert_int_equal(ev.u.rows.changes[0].after[0].v.i, 7);
+    assert_int_equal(ev.u.rows.changes[0].after[1].v.s.len, 150);
+    assert_memory_equal(ev.u.rows.changes[0].after[1].v.s.ptr, text, 150);
+    assert_int_equal(ev.u.rows.changes[1].after[0].v.i, -1);
+    assert_int_equal(ev.u.rows.changes[1].after[1].kind, SL_VAL_NULL);
+
+    /* A flipped byte in the zlib stream (CRC recomputed): a clear error, no rows. */
+    struct bb bad = b;
+    bad.d[bad.n - 6] ^= 0x55;
+    event(&e, SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1, 0, &bad, true);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 300, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_ERR_PROTO);
+    assert_non_null(strstr(f->err, "bin.000001:300"));
+    assert_non_null(strstr(f->err, "zlib"));
+    /* A declared length the data cannot reach. */
+    bad = b;
+    bad.d[head + 1] = 0xff;
+    event(&e, SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1, 0, &bad, true);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 300, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_ERR_PROTO);
+    /* An algorithm other than zlib. */
+    bad.n = head;
+    put_maria_z(&bad, rows.d, rows.n, 1);
+    event(&e, SL_BINLOG_MARIA_WRITE_ROWS_COMPRESSED_V1, 0, &bad, true);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 300, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_ERR_UNSUPPORTED);
+    assert_non_null(strstr(f->err, "MARIA_WRITE_ROWS_COMPRESSED_V1"));
+
+    /* QUERY_COMPRESSED: post-header, no status vars, db "db", compressed text. */
+    const char *sql = "CREATE TABLE db.t (a INT, b VARCHAR(200)) ENGINE=InnoDB";
+    b.n = 0;
+    put8(&b, 9, 4);
+    put8(&b, 0, 4);
+    put8(&b, 2, 1);
+    put8(&b, 0, 2);
+    put8(&b, 0, 2);
+    put(&b, "db\0", 3);
+    put_maria_z(&b, sql, strlen(sql), 0);
+    event(&e, SL_BINLOG_MARIA_QUERY_COMPRESSED, 0, &b, true);
+    err = sl_decoder_decode_one(f->dec, e.d, e.n, 400, &f->arena, &ev, f->err, sizeof(f->err));
+    if (err)
+        fail_msg("%s", f->err);
+    assert_int_equal(ev.kind, SL_EV_QUERY);
+    assert_int_equal(ev.u.query.sql.len, strlen(sql));
+    assert_string_equal(ev.u.query.sql.ptr, sql);
+    assert_string_equal(ev.u.query.db.ptr, "db");
+}
+
+/* Rows events the decoder cannot read are errors naming position and type, never skipped. */
+static void test_rows_v0_refused(void **state)
+{
+    struct fx *f = *state;
+    struct bb b = {.n = 0}, e;
+    struct sl_event ev;
+    put8(&b, 42, 6);
+    put8(&b, 1, 2);
+    put8(&b, 1, 1);
+    put8(&b, 1, 1);
+    put8(&b, 0, 1);
+    put8(&b, 5, 4);
+    for (uint8_t t = SL_BINLOG_WRITE_ROWS_V0; t <= SL_BINLOG_DELETE_ROWS_V0; t++) {
+        event(&e, t, 0, &b, true);
+        assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 4242, &f->arena, &ev, f->err,
+                                               sizeof(f->err)), SL_ERR_UNSUPPORTED);
+        assert_non_null(strstr(f->err, "bin.000001:4242"));
+        assert_non_null(strstr(f->err, "ROWS_V0"));
+    }
+}
+
 /* Every truncation of valid events (with the size field fixed up and the CRC recomputed,
  * so the parser itself sees short bodies) gives a clean error or a valid decode. */
 static void test_truncation_loop(void **state)
@@ -490,6 +604,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checksum_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_and_ignorable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_maria_compressed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_v0_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
