@@ -359,9 +359,12 @@ static void compare_types(MYSQL *m, struct state *st, const char *what)
     sl_buf_addstr(&q, "SELECT id");
     for (size_t c = 0; c < NCOLS; c++) {
         sl_buf_addstr(&q, ", ");
-        if (cols[c].sel)
-            sl_buf_addf(&q, cols[c].sel, cols[c].name);
-        else
+        if (cols[c].sel) {
+            const char *at = strstr(cols[c].sel, "%s");
+            sl_buf_add(&q, cols[c].sel, (size_t)(at - cols[c].sel));
+            sl_buf_addstr(&q, cols[c].name);
+            sl_buf_addstr(&q, at + 2);
+        } else
             sl_buf_addstr(&q, cols[c].name);
     }
     sl_buf_addstr(&q, " FROM it.types ORDER BY id");
