@@ -22,6 +22,7 @@ struct sl_consumer {
     void *rebalance_opaque;
     size_t assigned;
     size_t max_poll;
+    struct sl_consumer_batch *filling; /* the batch sl_consumer_poll is filling, or NULL */
 };
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -118,6 +119,23 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t rerr,
     /* Revoke (or an error): let the sink flush and mark, then commit what is safe, unless the
      * partitions are already lost to another member (a commit would be rejected or stale). */
     notify(cons, false, parts);
+    /* Records of revoked partitions still in the batch being filled were never seen by the
+     * caller: drop them so the new owner reads them instead of both of us. */
+    struct sl_consumer_batch *batch = cons->filling;
+    if (batch) {
+        size_t keep = 0;
+        for (size_t i = 0; i < batch->cnt; i++) {
+            rd_kafka_message_t *rkm = batch->rkms[i];
+            if (rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(rkm->rkt),
+                                                   rkm->partition)) {
+                rd_kafka_message_destroy(rkm);
+                continue;
+            }
+            batch->rkms[keep] = rkm;
+            batch->msgs[keep++] = batch->msgs[i];
+        }
+        batch->cnt = keep;
+    }
     if (!rd_kafka_assignment_lost(rk)) {
         char errstr[512];
         if (commit_marks(cons, parts, errstr, sizeof(errstr)))
@@ -297,6 +315,7 @@ sl_err_t sl_consumer_poll(struct sl_consumer *cons, struct sl_consumer_batch *ba
     }
     sl_err_t err = SL_OK;
     int wait = timeout_ms;
+    cons->filling = batch;
     while (batch->cnt < max) {
         rd_kafka_message_t *rkm = rd_kafka_consumer_poll(cons->rk, wait);
         wait = 0;
@@ -331,6 +350,7 @@ sl_err_t sl_consumer_poll(struct sl_consumer *cons, struct sl_consumer_batch *ba
         int64_t ts = rd_kafka_message_timestamp(rkm, &tstype);
         msg->timestamp_ms = ts >= 0 ? ts : 0;
     }
+    cons->filling = NULL;
     fill_headers(batch);
     return err;
 }

@@ -3,7 +3,8 @@
  * returns bounded batches of records, and commits only the offsets the caller marks as safe
  * ("next offset to read" per topic-partition, after the sink wrote the records). On a
  * rebalance, revoked partitions get their safe offsets committed first; a callback lets the
- * sink flush and mark before that. Auto commit is always off. Not thread-safe: one thread polls,
+ * sink flush and mark records of earlier batches before that (records of the batch being filled
+ * that belong to revoked partitions are dropped, so the new owner reads them instead). Auto commit is always off. Not thread-safe: one thread polls,
  * marks and commits; the rebalance callback runs inside sl_consumer_poll on that thread. */
 #ifndef SL_BUS_CONSUMER_H
 #define SL_BUS_CONSUMER_H

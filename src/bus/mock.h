@@ -42,6 +42,12 @@ sl_err_t sl_mock_topic_create(struct sl_mock *mock, const char *topic, int parti
 /* The next cnt requests of api_key (any broker) fail with kafka_err, one each. */
 void sl_mock_push_errors(struct sl_mock *mock, int16_t api_key, size_t cnt, int kafka_err);
 void sl_mock_clear_errors(struct sl_mock *mock, int16_t api_key);
+/* The next cnt requests of api_key to broker_id fail with kafka_err (after rtt_ms latency). */
+sl_err_t sl_mock_broker_push_errors(struct sl_mock *mock, int32_t broker_id, int16_t api_key,
+                                    size_t cnt, int kafka_err, int rtt_ms);
+/* How many injected errors of api_key broker_id has not yet returned. */
+sl_err_t sl_mock_broker_errors_left(struct sl_mock *mock, int32_t broker_id, int16_t api_key,
+                                    size_t *cnt);
 /* Takes broker_id (1..brokers) down or back up. */
 sl_err_t sl_mock_broker_down(struct sl_mock *mock, int32_t broker_id);
 sl_err_t sl_mock_broker_up(struct sl_mock *mock, int32_t broker_id);
