@@ -587,9 +587,14 @@ static sl_err_t unwrapped(struct ctx *c, char op, const struct sl_value *vals, i
         for (uint32_t k = 0; k < conv->naddf; k++) {
             if (c->table->ncols || k)
                 sl_cw_ch(cw, ',');
+            /* The source field's schema made optional (name and parameters kept). */
             sl_cw_str(cw, "{\"type\":\"");
             sl_cw_str(cw, field_type(conv->addf[k].fld));
-            sl_cw_str(cw, "\",\"optional\":true,\"field\":");
+            sl_cw_str(cw, "\",\"optional\":true,");
+            if (conv->addf[k].fld == SL_FLD_SRC_SNAPSHOT)
+                sl_cw_str(cw, "\"name\":\"io.debezium.data.Enum\",\"version\":1,"
+                              "\"parameters\":{\"allowed\":\"true,last,false,incremental\"},");
+            sl_cw_str(cw, "\"field\":");
             sl_cw_jstr(cw, conv->addf[k].name, strlen(conv->addf[k].name));
             sl_cw_ch(cw, '}');
         }

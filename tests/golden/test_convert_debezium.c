@@ -422,7 +422,7 @@ static void test_unwrap_modes(void **state)
     gc.opts.topic_prefix = "dbserver1";
     gc.opts.unwrap = true;
     gc.opts.unwrap_delete_mode = SL_CONV_DELETE_REWRITE;
-    gc.opts.unwrap_add_fields = "op";
+    gc.opts.unwrap_add_fields = "op,snapshot";
     gc_begin(&gc, "unwrap_rewrite_schemas");
     cu_update_delete(&gc);
     gc_end(&gc);
