@@ -44,8 +44,8 @@ void sl_sink_tracker_free(struct sl_sink_tracker *trk)
     sl_free(trk);
 }
 
-static struct tp *tp_find(const struct sl_sink_tracker *trk, const char *topic,
-                          int32_t partition, uint32_t *idx)
+static struct tp *tp_find(const struct sl_sink_tracker *trk, const char *topic, int32_t partition,
+                          uint32_t *idx)
 {
     for (size_t i = 0; i < trk->n; i++) {
         if (trk->tps[i].partition == partition && strcmp(trk->tps[i].topic, topic) == 0) {
@@ -127,8 +127,7 @@ sl_err_t sl_sink_tracker_committable(const struct sl_sink_tracker *trk, const ch
     return SL_OK;
 }
 
-void sl_sink_tracker_foreach(const struct sl_sink_tracker *trk, sl_sink_offset_fn *fn,
-                             void *opaque)
+void sl_sink_tracker_foreach(const struct sl_sink_tracker *trk, sl_sink_offset_fn *fn, void *opaque)
 {
     for (size_t i = 0; i < trk->n; i++) {
         if (trk->tps[i].next >= 0)
@@ -165,9 +164,8 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t len)
 struct sl_sink_batcher *sl_sink_batcher_new(size_t max_items)
 {
     struct sl_sink_batcher *bat = sl_xcalloc(1, sizeof(*bat));
-    bat->max_items = max_items && max_items < SL_SINK_BATCH_MAX_ITEMS
-                         ? max_items
-                         : SL_SINK_BATCH_MAX_ITEMS;
+    bat->max_items =
+        max_items && max_items < SL_SINK_BATCH_MAX_ITEMS ? max_items : SL_SINK_BATCH_MAX_ITEMS;
     return bat;
 }
 
@@ -302,8 +300,7 @@ static bool conflicts(const struct sl_sink_batcher *bat, const struct sl_sink_ba
         const struct sl_sink_batch *f = bat->inflight[k];
         for (size_t i = 0; i < b->n; i++) {
             for (size_t j = 0; j < f->n; j++) {
-                if (b->ent[i].hash == f->ent[j].hash &&
-                    strcmp(b->ent[i].key, f->ent[j].key) == 0 &&
+                if (b->ent[i].hash == f->ent[j].hash && strcmp(b->ent[i].key, f->ent[j].key) == 0 &&
                     strcmp(b->ent[i].table, f->ent[j].table) == 0)
                     return true;
             }
@@ -324,8 +321,7 @@ struct sl_sink_batch *sl_sink_batcher_take(struct sl_sink_batcher *bat)
     bat->n_sealed--;
     if (bat->n_inflight == bat->cap_inflight) {
         bat->cap_inflight = bat->cap_inflight ? bat->cap_inflight * 2 : 8;
-        bat->inflight = sl_xrealloc(bat->inflight,
-                                    bat->cap_inflight * sizeof(*bat->inflight));
+        bat->inflight = sl_xrealloc(bat->inflight, bat->cap_inflight * sizeof(*bat->inflight));
     }
     bat->inflight[bat->n_inflight++] = b;
     return b;

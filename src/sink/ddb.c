@@ -95,8 +95,8 @@ sl_ddb_class_t sl_ddb_classify(long status, const char *type)
 
 const char *sl_ddb_class_name(sl_ddb_class_t cls)
 {
-    static const char *names[] = {"ok",       "throttled", "transient", "invalid", "notfound",
-                                  "inuse",    "condition", "auth",      "fatal"};
+    static const char *names[] = {"ok",    "throttled", "transient", "invalid", "notfound",
+                                  "inuse", "condition", "auth",      "fatal"};
     return (unsigned)cls < sizeof(names) / sizeof(names[0]) ? names[cls] : "?";
 }
 
@@ -129,8 +129,7 @@ struct sl_ddb *sl_ddb_new(const struct sl_ddb_conf *conf, char *errstr, size_t e
         bool has_scheme = strstr(ep, "://") != NULL;
         snprintf(ddb->url, sizeof(ddb->url), "%s%s", has_scheme ? "" : "https://", ep);
     } else {
-        snprintf(ddb->url, sizeof(ddb->url), "https://dynamodb.%s.amazonaws.com/",
-                 conf->region);
+        snprintf(ddb->url, sizeof(ddb->url), "https://dynamodb.%s.amazonaws.com/", conf->region);
     }
     /* Host header as curl sends it: host[:port], port only when not the scheme default. */
     const char *h = strstr(ddb->url, "://") + 3;
@@ -235,8 +234,7 @@ static sl_err_t add_header(struct req *r, const char *name, const char *value)
 }
 
 sl_err_t sl_ddb_send(struct sl_ddb *ddb, const char *op, const char *body, size_t len,
-                     sl_ddb_done_fn *done, void *opaque, char *errstr,
-                     size_t errstr_size)
+                     sl_ddb_done_fn *done, void *opaque, char *errstr, size_t errstr_size)
 {
     if (ddb->inflight >= ddb->max_inflight)
         return SL_ERR_AGAIN;
@@ -262,10 +260,14 @@ sl_err_t sl_ddb_send(struct sl_ddb *ddb, const char *op, const char *body, size_
         {"Host", ddb->host},
         {"X-Amz-Target", target},
     };
-    struct sl_sigv4_request sreq = {.method = "POST", .path = "/", .headers = hdrs,
-                                    .n_headers = 3, .payload = r->body,
+    struct sl_sigv4_request sreq = {.method = "POST",
+                                    .path = "/",
+                                    .headers = hdrs,
+                                    .n_headers = 3,
+                                    .payload = r->body,
                                     .payload_len = len};
-    struct sl_sigv4_params p = {.region = ddb->region, .service = "dynamodb",
+    struct sl_sigv4_params p = {.region = ddb->region,
+                                .service = "dynamodb",
                                 .time_s = sl_time_now_ms() / 1000,
                                 .normalize_path = true};
     struct sl_sigv4_result res;
@@ -358,14 +360,12 @@ static void finish(struct req *r, CURLcode rc)
         curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
         if (resp.status < 200 || resp.status >= 300) {
             json_error_t jerr;
-            json_t *root = r->resp.len ? json_loadb(resp.body, resp.body_len, 0, &jerr)
-                                       : NULL;
+            json_t *root = r->resp.len ? json_loadb(resp.body, resp.body_len, 0, &jerr) : NULL;
             const char *type = r->errtype[0] ? r->errtype
-                               : root ? json_string_value(json_object_get(root, "__type"))
-                                      : NULL;
+                               : root        ? json_string_value(json_object_get(root, "__type"))
+                                             : NULL;
             error_code(type ? type : "", resp.type, sizeof(resp.type));
-            const char *msg = root ? json_string_value(json_object_get(root, "message"))
-                                   : NULL;
+            const char *msg = root ? json_string_value(json_object_get(root, "message")) : NULL;
             if (!msg && root)
                 msg = json_string_value(json_object_get(root, "Message"));
             if (!msg && !root)
@@ -422,8 +422,7 @@ static void on_sync(const struct sl_ddb_resp *resp, void *opaque)
 }
 
 sl_err_t sl_ddb_call(struct sl_ddb *ddb, const char *op, const char *body, size_t len,
-                     struct sl_buf *out, struct sl_ddb_resp *resp, char *errstr,
-                     size_t errstr_size)
+                     struct sl_buf *out, struct sl_ddb_resp *resp, char *errstr, size_t errstr_size)
 {
     struct sync_state st = {.out = out, .resp = resp};
     sl_err_t err = sl_ddb_send(ddb, op, body, len, on_sync, &st, errstr, errstr_size);

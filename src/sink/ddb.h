@@ -39,8 +39,9 @@ struct sl_ddb_resp {
 };
 
 struct sl_ddb_conf {
-    const char *endpoint; /* aws.dynamodb.endpoint; NULL = https://dynamodb.<region>.amazonaws.com */
-    const char *region;   /* signing region (required) */
+    const char
+        *endpoint;      /* aws.dynamodb.endpoint; NULL = https://dynamodb.<region>.amazonaws.com */
+    const char *region; /* signing region (required) */
     struct sl_aws_provider *prov;     /* borrowed; NULL = use creds */
     const struct sl_aws_creds *creds; /* static credentials when prov is NULL (copied) */
     const char *proxy_url;            /* may be NULL */
@@ -60,8 +61,7 @@ typedef void sl_ddb_done_fn(const struct sl_ddb_resp *resp, void *opaque);
  * sl_ddb_poll or sl_ddb_call. SL_ERR_AGAIN when max_inflight requests are running;
  * SL_ERR_AUTH when no credentials can be had (errstr says why). */
 sl_err_t sl_ddb_send(struct sl_ddb *ddb, const char *op, const char *body, size_t len,
-                     sl_ddb_done_fn *done, void *opaque, char *errstr,
-                     size_t errstr_size);
+                     sl_ddb_done_fn *done, void *opaque, char *errstr, size_t errstr_size);
 int sl_ddb_inflight(const struct sl_ddb *ddb);
 bool sl_ddb_full(const struct sl_ddb *ddb);
 

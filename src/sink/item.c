@@ -50,12 +50,11 @@ struct ctx {
 
 static bool name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
 }
 
-sl_err_t sl_sink_pk_parse(const char *text, struct sl_sink_pk *pk, char *errstr,
-                          size_t errstr_size)
+sl_err_t sl_sink_pk_parse(const char *text, struct sl_sink_pk *pk, char *errstr, size_t errstr_size)
 {
     memset(pk, 0, sizeof(*pk));
     if (text[0] == '\0')
@@ -88,8 +87,7 @@ sl_err_t sl_sink_pk_parse(const char *text, struct sl_sink_pk *pk, char *errstr,
             for (size_t k = 0; k < rest_len; k++) {
                 if (!name_char(rest[k]))
                     goto bad;
-                if (rest[k] == '.' && (k == 0 || k + 1 == rest_len ||
-                                       rest[k + 1] == '.'))
+                if (rest[k] == '.' && (k == 0 || k + 1 == rest_len || rest[k + 1] == '.'))
                     goto bad;
             }
             memcpy(pk->path, rest, rest_len);
@@ -132,8 +130,8 @@ void sl_sink_item_conf_defaults(struct sl_sink_item_conf *conf)
     conf->empty_string_null = true;
 }
 
-sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out,
-                            size_t out_size, char *errstr, size_t errstr_size)
+sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out, size_t out_size,
+                            char *errstr, size_t errstr_size)
 {
     struct sl_buf buf;
     sl_buf_init(&buf, SL_SINK_NAME_MAX - 1);
@@ -165,8 +163,8 @@ sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out,
 
 /* ---- Numbers ---- */
 
-sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len,
-                        char *errstr, size_t errstr_size)
+sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *errstr,
+                        size_t errstr_size)
 {
     char digits[64];
     size_t nd = 0, sig_seen = 0;
@@ -227,14 +225,13 @@ sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len,
         return sl_buf_addch(out, '0');
     if (sig_seen > 38 && nd > 38) {
         snprintf(errstr, errstr_size,
-                 "number %.60s has more than 38 significant digits (DynamoDB limit)",
-                 text);
+                 "number %.60s has more than 38 significant digits (DynamoDB limit)", text);
         return SL_ERR_INVALID;
     }
     long adj = exp10 + (long)nd - 1;
     if (adj > 125 || adj < -130) {
-        snprintf(errstr, errstr_size,
-                 "number %.60s is outside DynamoDB's range 1E-130 .. 9.99E125", text);
+        snprintf(errstr, errstr_size, "number %.60s is outside DynamoDB's range 1E-130 .. 9.99E125",
+                 text);
         return SL_ERR_INVALID;
     }
     sl_err_t err = SL_OK;
@@ -270,8 +267,7 @@ bad:
 
 /* ---- Small helpers ---- */
 
-static sl_err_t bad(struct ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static sl_err_t bad(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static sl_err_t bad(struct ctx *c, const char *fmt, ...)
 {
@@ -339,8 +335,7 @@ static const char *sch_str(const struct sl_jtree *jt, const struct sl_jnode *sch
 }
 
 /* Schema of struct field name (or of a map's values). */
-static const struct sl_jnode *sch_field(const struct sl_jtree *jt,
-                                        const struct sl_jnode *sch,
+static const struct sl_jnode *sch_field(const struct sl_jtree *jt, const struct sl_jnode *sch,
                                         const char *name, size_t len)
 {
     if (!sch)
@@ -351,8 +346,7 @@ static const struct sl_jnode *sch_field(const struct sl_jtree *jt,
     const struct sl_jnode *fields = sl_jtree_get(jt, sch, "fields", 6);
     if (!fields || fields->type != SL_JT_ARR)
         return NULL;
-    for (const struct sl_jnode *f = sl_jtree_kid(jt, fields); f;
-         f = sl_jtree_next(jt, f)) {
+    for (const struct sl_jnode *f = sl_jtree_kid(jt, fields); f; f = sl_jtree_next(jt, f)) {
         const struct sl_jnode *fname = sl_jtree_get(jt, f, "field", 5);
         if (!fname || fname->type != SL_JT_STR)
             continue;
@@ -387,11 +381,9 @@ static sl_err_t add_instant(struct sl_buf *out, int64_t ms)
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     if (m <= 2)
         y++;
-    sl_err_t err = sl_buf_addf(out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
-                               (long long)y, (long long)m, (long long)d,
-                               (long long)(rem / 3600000),
-                               (long long)(rem / 60000 % 60),
-                               (long long)(rem / 1000 % 60));
+    sl_err_t err = sl_buf_addf(out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)y,
+                               (long long)m, (long long)d, (long long)(rem / 3600000),
+                               (long long)(rem / 60000 % 60), (long long)(rem / 1000 % 60));
     if (!err && rem % 1000)
         err = sl_buf_addf(out, ".%03lld", (long long)(rem % 1000));
     return err ? err : sl_buf_addch(out, 'Z');
@@ -455,11 +447,11 @@ out:
 /* ---- Value conversion ---- */
 
 static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jtree *jt,
-                           const struct sl_jnode *sch, const struct sl_jnode *node,
-                           int depth, size_t *size);
+                           const struct sl_jnode *sch, const struct sl_jnode *node, int depth,
+                           size_t *size);
 
-static sl_err_t emit_string(struct ctx *c, struct sl_buf *out, const char *s,
-                            size_t len, bool esc, size_t *size)
+static sl_err_t emit_string(struct ctx *c, struct sl_buf *out, const char *s, size_t len, bool esc,
+                            size_t *size)
 {
     sl_buf_reset(&c->tmp);
     sl_err_t err = sl_jtree_unescape(&c->tmp, s, len, esc);
@@ -474,13 +466,12 @@ static sl_err_t emit_string(struct ctx *c, struct sl_buf *out, const char *s,
 }
 
 static sl_err_t emit_members(struct ctx *c, struct sl_buf *out, const struct sl_jtree *jt,
-                             const struct sl_jnode *sch, const struct sl_jnode *obj,
-                             int depth, size_t *size, bool map_schema)
+                             const struct sl_jnode *sch, const struct sl_jnode *obj, int depth,
+                             size_t *size, bool map_schema)
 {
     sl_err_t err = sl_buf_addch(out, '{');
     bool first = true;
-    for (const struct sl_jnode *k = sl_jtree_kid(jt, obj); k && !err;
-         k = sl_jtree_next(jt, k)) {
+    for (const struct sl_jnode *k = sl_jtree_kid(jt, obj); k && !err; k = sl_jtree_next(jt, k)) {
         sl_buf_reset(&c->tmp);
         if (sl_jtree_unescape(&c->tmp, k->key, k->key_len, k->key_esc))
             return bad(c, "field name too long");
@@ -500,8 +491,8 @@ static sl_err_t emit_members(struct ctx *c, struct sl_buf *out, const struct sl_
 }
 
 static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jtree *jt,
-                           const struct sl_jnode *sch, const struct sl_jnode *node,
-                           int depth, size_t *size)
+                           const struct sl_jnode *sch, const struct sl_jnode *node, int depth,
+                           size_t *size)
 {
     if (depth > MAX_ITEM_DEPTH)
         return bad(c, "value nested deeper than DynamoDB's 32 levels");
@@ -519,8 +510,8 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
         return sl_buf_addstr(out, "{\"NULL\":true}");
     case SL_JT_TRUE:
     case SL_JT_FALSE:
-        return sl_buf_addstr(out, node->type == SL_JT_TRUE ? "{\"BOOL\":true}"
-                                                          : "{\"BOOL\":false}");
+        return sl_buf_addstr(out,
+                             node->type == SL_JT_TRUE ? "{\"BOOL\":true}" : "{\"BOOL\":false}");
     case SL_JT_NUM:
         if (strcmp(lname, "org.apache.kafka.connect.data.Date") == 0 ||
             strcmp(lname, "org.apache.kafka.connect.data.Time") == 0 ||
@@ -545,8 +536,7 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
         err = sl_buf_addstr(out, "{\"N\":\"");
         {
             size_t before = out->len;
-            err = err ? err : sl_sink_number(out, node->str, node->len, c->errstr,
-                                             c->errstr_size);
+            err = err ? err : sl_sink_number(out, node->str, node->len, c->errstr, c->errstr_size);
             *size += (out->len - before + 1) / 2 + 1;
         }
         return err ? err : sl_buf_addstr(out, "\"}");
@@ -590,8 +580,7 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
                  p = sl_jtree_next(jt, p)) {
                 const struct sl_jnode *k = sl_jtree_kid(jt, p);
                 const struct sl_jnode *v = k ? sl_jtree_next(jt, k) : NULL;
-                if (p->type != SL_JT_ARR || !v || (k->type != SL_JT_NUM &&
-                                                   k->type != SL_JT_STR))
+                if (p->type != SL_JT_ARR || !v || (k->type != SL_JT_NUM && k->type != SL_JT_STR))
                     return bad(c, "map entry is not a [key, value] pair");
                 err = first ? SL_OK : sl_buf_addch(out, ',');
                 sl_buf_reset(&c->tmp);
@@ -618,8 +607,8 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
     case SL_JT_OBJ:
         err = sl_buf_addstr(out, "{\"M\":");
         *size += 2;
-        err = err ? err : emit_members(c, out, jt, sch, node, depth, size,
-                                       strcmp(type, "map") == 0);
+        err =
+            err ? err : emit_members(c, out, jt, sch, node, depth, size, strcmp(type, "map") == 0);
         return err ? err : sl_buf_addch(out, '}');
     }
     return bad(c, "unsupported value");
@@ -648,8 +637,10 @@ static sl_err_t side_load(struct ctx *c, struct side *s, const struct sl_sink_co
         const struct sl_jnode *sch = sl_jtree_get(&s->jt, root, "schema", 6);
         const struct sl_jnode *pay = sl_jtree_get(&s->jt, root, "payload", 7);
         if (root->type != SL_JT_OBJ || !sch || !pay || root->n_kids != 2)
-            return bad(c, "%s has no {\"schema\":..,\"payload\":..} envelope but the "
-                          "converter has schemas.enable=true", s->what);
+            return bad(c,
+                       "%s has no {\"schema\":..,\"payload\":..} envelope but the "
+                       "converter has schemas.enable=true",
+                       s->what);
         s->schema = sch->type == SL_JT_OBJ ? sch : NULL;
         s->payload = pay;
     }
@@ -660,8 +651,8 @@ static sl_err_t side_load(struct ctx *c, struct side *s, const struct sl_sink_co
 }
 
 /* Looks up field name in a Connect Struct.toString() text: Struct{A=1,B=x}. */
-static bool struct_string_get(const char *s, size_t len, const char *name,
-                              const char **val, size_t *vlen)
+static bool struct_string_get(const char *s, size_t len, const char *name, const char **val,
+                              size_t *vlen)
 {
     if (len < 8 || memcmp(s, "Struct{", 7) != 0 || s[len - 1] != '}')
         return false;
@@ -714,8 +705,8 @@ static sl_err_t resolve(struct ctx *c, const struct sl_sink_pk *pk, struct side 
         const char *dot = strchr(p, '.');
         size_t sl = dot ? (size_t)(dot - p) : strlen(p);
         if (rv->node->type != SL_JT_OBJ)
-            return bad(c, "%s.%s not found: %.*s is not reached through an object",
-                       s->what, pk->path, (int)sl, p);
+            return bad(c, "%s.%s not found: %.*s is not reached through an object", s->what,
+                       pk->path, (int)sl, p);
         const struct sl_jnode *next = sl_jtree_get(&s->jt, rv->node, p, sl);
         if (!next)
             return bad(c, "%s.%s not found", s->what, pk->path);
@@ -728,8 +719,8 @@ static sl_err_t resolve(struct ctx *c, const struct sl_sink_pk *pk, struct side 
 
 /* Appends "name":{"T":"v"} for a key attribute; checks scalar, non-empty, size. */
 static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
-                         const struct sl_sink_pk *pk, const struct refval *rv,
-                         size_t max, char *type, size_t *size)
+                         const struct sl_sink_pk *pk, const struct refval *rv, size_t max,
+                         char *type, size_t *size)
 {
     struct sl_buf val;
     sl_buf_init(&val, SL_SINK_ITEM_MAX);
@@ -738,8 +729,7 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
         *type = rv->type;
         if (rv->type == 'N') {
             err = sl_buf_addstr(&val, "{\"N\":\"");
-            err = err ? err : sl_sink_number(&val, rv->text, rv->len, c->errstr,
-                                             c->errstr_size);
+            err = err ? err : sl_sink_number(&val, rv->text, rv->len, c->errstr, c->errstr_size);
             err = err ? err : sl_buf_addstr(&val, "\"}");
         } else {
             if (rv->len == 0) {
@@ -758,8 +748,8 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
             goto out;
         }
         if (n->type != SL_JT_NUM && n->type != SL_JT_STR) {
-            err = bad(c, "%s key attribute %s is not a scalar (string, number or bytes)",
-                      role, pk->name);
+            err = bad(c, "%s key attribute %s is not a scalar (string, number or bytes)", role,
+                      pk->name);
             goto out;
         }
         size_t vsize = 0;
@@ -774,8 +764,8 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
             goto out;
         }
         if (vsize - 1 > max) {
-            err = bad(c, "%s key attribute %s is %zu bytes, over DynamoDB's %zu", role,
-                      pk->name, vsize - 1, max);
+            err = bad(c, "%s key attribute %s is %zu bytes, over DynamoDB's %zu", role, pk->name,
+                      vsize - 1, max);
             goto out;
         }
     }
@@ -788,10 +778,9 @@ out:
     return err;
 }
 
-static sl_err_t key_attr(struct ctx *c, const struct sl_sink_rec *rec,
-                         const struct sl_sink_pk *pk, const char *role, struct side *key,
-                         struct side *val, const struct sl_jnode *row,
-                         const struct sl_jnode *row_sch, bool tombstone,
+static sl_err_t key_attr(struct ctx *c, const struct sl_sink_rec *rec, const struct sl_sink_pk *pk,
+                         const char *role, struct side *key, struct side *val,
+                         const struct sl_jnode *row, const struct sl_jnode *row_sch, bool tombstone,
                          struct sl_buf *out, char *type, size_t *size)
 {
     struct refval rv;
@@ -804,9 +793,8 @@ static sl_err_t key_attr(struct ctx *c, const struct sl_sink_rec *rec,
         memset(&rv, 0, sizeof(rv));
         rv.type = 'N';
         rv.len = (size_t)snprintf(num, sizeof(num), "%lld",
-                                  pk->kind == SL_SINK_PK_PARTITION
-                                      ? (long long)rec->partition
-                                      : (long long)rec->offset);
+                                  pk->kind == SL_SINK_PK_PARTITION ? (long long)rec->partition
+                                                                   : (long long)rec->offset);
         rv.text = num;
         break;
     case SL_SINK_PK_KEY:
@@ -828,12 +816,11 @@ static sl_err_t key_attr(struct ctx *c, const struct sl_sink_rec *rec,
         return SL_OK;
     }
     return emit_key(c, out, role, pk, &rv, max, type, size);
-fail:
-    {
-        char why[200];
-        snprintf(why, sizeof(why), "%s", c->errstr);
-        return bad(c, "%s key attribute %s: %s", role, pk->name, why);
-    }
+fail : {
+    char why[200];
+    snprintf(why, sizeof(why), "%s", c->errstr);
+    return bad(c, "%s key attribute %s: %s", role, pk->name, why);
+}
 }
 
 /* ---- Conversion ---- */
@@ -859,10 +846,8 @@ static bool is_key_name(const struct sl_sink_item_conf *conf, const char *name, 
             memcmp(conf->sort.name, name, len) == 0);
 }
 
-sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
-                              const struct sl_sink_rec *rec,
-                              struct sl_sink_item *item, char *errstr,
-                              size_t errstr_size)
+sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct sl_sink_rec *rec,
+                              struct sl_sink_item *item, char *errstr, size_t errstr_size)
 {
     struct ctx c = {.conf = conf, .errstr = errstr, .errstr_size = errstr_size};
     sl_buf_init(&c.tmp, SL_SINK_ITEM_MAX * 2);
@@ -907,15 +892,14 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
             row = sl_jtree_get(&val.jt, row, which, strlen(which));
             row_sch = sch_field(&val.jt, row_sch, which, strlen(which));
             if (!row || row->type != SL_JT_OBJ) {
-                err = bad(&c, "Debezium envelope with op '%.*s' has no '%s' row",
-                          (int)opn->len, opn->str, which);
+                err = bad(&c, "Debezium envelope with op '%.*s' has no '%s' row", (int)opn->len,
+                          opn->str, which);
                 goto out;
             }
             op = del ? SL_SINK_OP_DELETE : SL_SINK_OP_PUT;
         }
     }
-    if (op == SL_SINK_OP_PUT && conf->delete_enabled && !val.is_string &&
-        row->type == SL_JT_OBJ &&
+    if (op == SL_SINK_OP_PUT && conf->delete_enabled && !val.is_string && row->type == SL_JT_OBJ &&
         sl_jtree_str_eq(sl_jtree_get(&val.jt, row, "__deleted", 9), "true"))
         op = SL_SINK_OP_DELETE;
 
@@ -923,12 +907,14 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
     size_t size = 0;
     struct sl_buf *kb = &item->key;
     err = sl_buf_addch(kb, '{');
-    err = err ? err : key_attr(&c, rec, &conf->hash, "hash", &key, &val, row, row_sch,
-                               tombstone, kb, &item->hash_type, &size);
+    err = err ? err
+              : key_attr(&c, rec, &conf->hash, "hash", &key, &val, row, row_sch, tombstone, kb,
+                         &item->hash_type, &size);
     if (!err && conf->sort.kind) {
         err = sl_buf_addch(kb, ',');
-        err = err ? err : key_attr(&c, rec, &conf->sort, "sort", &key, &val, row,
-                                   row_sch, tombstone, kb, &item->sort_type, &size);
+        err = err ? err
+                  : key_attr(&c, rec, &conf->sort, "sort", &key, &val, row, row_sch, tombstone, kb,
+                             &item->sort_type, &size);
     }
     err = err ? err : sl_buf_addch(kb, '}');
     if (err) {
@@ -962,9 +948,9 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
                 break;
             }
             if (!is_key_name(conf, name.data, name.len)) {
-                const struct sl_jnode *fs =
-                    map_schema ? sl_jtree_get(&val.jt, row_sch, "values", 6)
-                               : sch_field(&val.jt, row_sch, name.data, name.len);
+                const struct sl_jnode *fs = map_schema
+                                                ? sl_jtree_get(&val.jt, row_sch, "values", 6)
+                                                : sch_field(&val.jt, row_sch, name.data, name.len);
                 size += name.len;
                 err = sl_buf_addch(ib, ',');
                 err = err ? err : sl_json_str(ib, name.data, name.len);
@@ -980,8 +966,7 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
     }
     err = err ? err : sl_buf_addch(ib, '}');
     if (err == SL_ERR_TOOBIG || (!err && size > SL_SINK_ITEM_MAX)) {
-        err = bad(&c, "item is larger than DynamoDB's 400 KB limit (%zu bytes or more)",
-                  size);
+        err = bad(&c, "item is larger than DynamoDB's 400 KB limit (%zu bytes or more)", size);
     }
     if (err)
         goto out;

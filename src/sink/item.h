@@ -106,20 +106,18 @@ void sl_sink_item_fini(struct sl_sink_item *item);
 /* Converts rec. On SL_OK item->op says what to do. A bad record gives SL_ERR_INVALID and a
  * one-line reason in errstr fit for a DLQ header (e.g. "value is not valid JSON at byte 7:
  * unexpected '}'"; "hash key attribute ORDER_ID: value.ORDER_ID not found"). Thread: any. */
-sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf,
-                              const struct sl_sink_rec *rec,
-                              struct sl_sink_item *item, char *errstr,
-                              size_t errstr_size);
+sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct sl_sink_rec *rec,
+                              struct sl_sink_item *item, char *errstr, size_t errstr_size);
 
 /* Table name for a topic: conf->table_format with every "${topic}" replaced. SL_ERR_INVALID
  * when the result is empty or not a valid DynamoDB table name (3-255 of [A-Za-z0-9_.-]). */
-sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out,
-                            size_t out_size, char *errstr, size_t errstr_size);
+sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out, size_t out_size,
+                            char *errstr, size_t errstr_size);
 
 /* Canonical DynamoDB form of a JSON number text (exact, no double): leading/trailing zeros
  * dropped, e.g. "1.50" -> "1.5", "1e3" -> "1000". SL_ERR_INVALID (reason in errstr) when it
  * is not a number, has more than 38 significant digits, or lies outside 1E-130..<1E126. */
-sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len,
-                        char *errstr, size_t errstr_size);
+sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *errstr,
+                        size_t errstr_size);
 
 #endif

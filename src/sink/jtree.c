@@ -31,8 +31,7 @@ void sl_jtree_fini(struct sl_jtree *jt)
 
 static sl_err_t fail(struct parser *ps, const char *what)
 {
-    snprintf(ps->errstr, ps->errstr_size, "at byte %zu: %s",
-             (size_t)(ps->p - ps->start), what);
+    snprintf(ps->errstr, ps->errstr_size, "at byte %zu: %s", (size_t)(ps->p - ps->start), what);
     return SL_ERR_PROTO;
 }
 
@@ -48,8 +47,7 @@ static uint32_t new_node(struct sl_jtree *jt)
 
 static void skip_ws(struct parser *ps)
 {
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-                               *ps->p == '\n' || *ps->p == '\r'))
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
         ps->p++;
 }
 
@@ -98,8 +96,7 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
 }
 
 /* Scans a string after its opening quote; sets the view and escape flag. */
-static sl_err_t scan_string(struct parser *ps, const char **out, size_t *len,
-                            bool *esc)
+static sl_err_t scan_string(struct parser *ps, const char **out, size_t *len, bool *esc)
 {
     const char *s = ps->p;
     *esc = false;
@@ -133,8 +130,7 @@ static sl_err_t scan_string(struct parser *ps, const char **out, size_t *len,
             }
             continue;
         }
-        size_t n = utf8_seq((const unsigned char *)ps->p,
-                            (size_t)(ps->end - ps->p));
+        size_t n = utf8_seq((const unsigned char *)ps->p, (size_t)(ps->end - ps->p));
         if (n == 0)
             return fail(ps, "invalid UTF-8 in string");
         ps->p += n;
@@ -189,8 +185,7 @@ static bool literal(struct parser *ps, const char *word)
 
 static sl_err_t parse_value(struct parser *ps, uint32_t idx, int depth);
 
-static sl_err_t parse_container(struct parser *ps, uint32_t idx, int depth,
-                                bool obj)
+static sl_err_t parse_container(struct parser *ps, uint32_t idx, int depth, bool obj)
 {
     char close = obj ? '}' : ']';
     uint32_t last = 0;
@@ -296,11 +291,15 @@ static sl_err_t parse_value(struct parser *ps, uint32_t idx, int depth)
     return fail(ps, "unexpected character");
 }
 
-sl_err_t sl_jtree_parse(struct sl_jtree *jt, const char *data, size_t len,
-                        char *errstr, size_t errstr_size)
+sl_err_t sl_jtree_parse(struct sl_jtree *jt, const char *data, size_t len, char *errstr,
+                        size_t errstr_size)
 {
-    struct parser ps = {.p = data, .start = data, .end = data + len, .jt = jt,
-                        .errstr = errstr, .errstr_size = errstr_size};
+    struct parser ps = {.p = data,
+                        .start = data,
+                        .end = data + len,
+                        .jt = jt,
+                        .errstr = errstr,
+                        .errstr_size = errstr_size};
     jt->n = 0;
     uint32_t root = new_node(jt);
     sl_err_t err = parse_value(&ps, root, 0);
@@ -312,14 +311,12 @@ sl_err_t sl_jtree_parse(struct sl_jtree *jt, const char *data, size_t len,
     return SL_OK;
 }
 
-const struct sl_jnode *sl_jtree_kid(const struct sl_jtree *jt,
-                                    const struct sl_jnode *node)
+const struct sl_jnode *sl_jtree_kid(const struct sl_jtree *jt, const struct sl_jnode *node)
 {
     return node->kid ? &jt->nodes[node->kid] : NULL;
 }
 
-const struct sl_jnode *sl_jtree_next(const struct sl_jtree *jt,
-                                     const struct sl_jnode *node)
+const struct sl_jnode *sl_jtree_next(const struct sl_jtree *jt, const struct sl_jnode *node)
 {
     return node->next ? &jt->nodes[node->next] : NULL;
 }
@@ -339,13 +336,26 @@ sl_err_t sl_jtree_unescape(struct sl_buf *buf, const char *s, size_t len, bool e
         char e = s[i + 1];
         char ch = 0;
         switch (e) {
-        case 'b': ch = '\b'; break;
-        case 'f': ch = '\f'; break;
-        case 'n': ch = '\n'; break;
-        case 'r': ch = '\r'; break;
-        case 't': ch = '\t'; break;
-        case 'u': break;
-        default: ch = e; break;
+        case 'b':
+            ch = '\b';
+            break;
+        case 'f':
+            ch = '\f';
+            break;
+        case 'n':
+            ch = '\n';
+            break;
+        case 'r':
+            ch = '\r';
+            break;
+        case 't':
+            ch = '\t';
+            break;
+        case 'u':
+            break;
+        default:
+            ch = e;
+            break;
         }
         if (e != 'u') {
             sl_err_t err = sl_buf_addch(buf, ch);
@@ -358,8 +368,7 @@ sl_err_t sl_jtree_unescape(struct sl_buf *buf, const char *s, size_t len, bool e
         for (int k = 0; k < 4; k++)
             cp = cp * 16 + (unsigned)hexval(s[i + 2 + k]);
         i += 6;
-        if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= len && s[i] == '\\' &&
-            s[i + 1] == 'u') {
+        if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u') {
             unsigned lo = 0;
             for (int k = 0; k < 4; k++)
                 lo = lo * 16 + (unsigned)hexval(s[i + 2 + k]);
@@ -398,28 +407,25 @@ sl_err_t sl_jtree_unescape(struct sl_buf *buf, const char *s, size_t len, bool e
     return SL_OK;
 }
 
-static bool view_eq(const char *s, size_t len, bool esc, const char *want,
-                    size_t want_len)
+static bool view_eq(const char *s, size_t len, bool esc, const char *want, size_t want_len)
 {
     if (!esc)
         return len == want_len && memcmp(s, want, len) == 0;
     struct sl_buf tmp;
     sl_buf_init(&tmp, len + 1);
-    bool eq = sl_jtree_unescape(&tmp, s, len, esc) == SL_OK &&
-              tmp.len == want_len && memcmp(sl_buf_cstr(&tmp), want, want_len) == 0;
+    bool eq = sl_jtree_unescape(&tmp, s, len, esc) == SL_OK && tmp.len == want_len &&
+              memcmp(sl_buf_cstr(&tmp), want, want_len) == 0;
     sl_buf_fini(&tmp);
     return eq;
 }
 
-const struct sl_jnode *sl_jtree_get(const struct sl_jtree *jt,
-                                    const struct sl_jnode *obj,
+const struct sl_jnode *sl_jtree_get(const struct sl_jtree *jt, const struct sl_jnode *obj,
                                     const char *name, size_t len)
 {
     if (obj->type != SL_JT_OBJ)
         return NULL;
     const struct sl_jnode *found = NULL;
-    for (const struct sl_jnode *k = sl_jtree_kid(jt, obj); k;
-         k = sl_jtree_next(jt, k)) {
+    for (const struct sl_jnode *k = sl_jtree_kid(jt, obj); k; k = sl_jtree_next(jt, k)) {
         /* Last duplicate wins, as in Jackson. */
         if (view_eq(k->key, k->key_len, k->key_esc, name, len))
             found = k;

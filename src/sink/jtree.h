@@ -52,17 +52,14 @@ void sl_jtree_fini(struct sl_jtree *jt);
 
 /* Parses data (any JSON value, RFC 8259, UTF-8 checked). SL_ERR_PROTO with errstr "at byte N:
  * what" on bad input. The tree borrows data. */
-sl_err_t sl_jtree_parse(struct sl_jtree *jt, const char *data, size_t len,
-                        char *errstr, size_t errstr_size);
+sl_err_t sl_jtree_parse(struct sl_jtree *jt, const char *data, size_t len, char *errstr,
+                        size_t errstr_size);
 
 /* Child of object node obj whose (unescaped) name equals name[0..len); NULL when absent. */
-const struct sl_jnode *sl_jtree_get(const struct sl_jtree *jt,
-                                    const struct sl_jnode *obj,
+const struct sl_jnode *sl_jtree_get(const struct sl_jtree *jt, const struct sl_jnode *obj,
                                     const char *name, size_t len);
-const struct sl_jnode *sl_jtree_kid(const struct sl_jtree *jt,
-                                    const struct sl_jnode *node);
-const struct sl_jnode *sl_jtree_next(const struct sl_jtree *jt,
-                                     const struct sl_jnode *node);
+const struct sl_jnode *sl_jtree_kid(const struct sl_jtree *jt, const struct sl_jnode *node);
+const struct sl_jnode *sl_jtree_next(const struct sl_jtree *jt, const struct sl_jnode *node);
 
 /* Appends the unescaped bytes of a string view (validated by the parser). */
 sl_err_t sl_jtree_unescape(struct sl_buf *buf, const char *s, size_t len, bool esc);

@@ -59,18 +59,16 @@ static sl_err_t call_retry(struct sl_ddb *ddb, const char *op, const char *body,
     }
 }
 
-static sl_err_t upstream_error(const char *op, const char *table,
-                               const struct sl_ddb_resp *resp, char *errstr,
-                               size_t errstr_size)
+static sl_err_t upstream_error(const char *op, const char *table, const struct sl_ddb_resp *resp,
+                               char *errstr, size_t errstr_size)
 {
     snprintf(errstr, errstr_size, "%s %s failed: HTTP %ld %s: %s", op, table, resp->status,
              resp->type, resp->message);
     return resp->cls == SL_DDB_AUTH ? SL_ERR_AUTH : SL_ERR_UPSTREAM;
 }
 
-sl_err_t sl_ddb_table_describe(struct sl_ddb *ddb, const char *table,
-                               struct sl_ddb_keyschema *ks, char *status,
-                               size_t status_size, char *errstr, size_t errstr_size)
+sl_err_t sl_ddb_table_describe(struct sl_ddb *ddb, const char *table, struct sl_ddb_keyschema *ks,
+                               char *status, size_t status_size, char *errstr, size_t errstr_size)
 {
     struct sl_buf body, out;
     sl_buf_init(&body, 1024);
@@ -79,8 +77,8 @@ sl_err_t sl_ddb_table_describe(struct sl_ddb *ddb, const char *table,
     sl_json_str(&body, table, strlen(table));
     sl_buf_addch(&body, '}');
     struct sl_ddb_resp resp;
-    sl_err_t err = call_retry(ddb, "DescribeTable", body.data, body.len, &out, &resp,
-                               errstr, errstr_size);
+    sl_err_t err =
+        call_retry(ddb, "DescribeTable", body.data, body.len, &out, &resp, errstr, errstr_size);
     json_t *root = NULL;
     if (err)
         goto out;
@@ -129,10 +127,8 @@ out:
     return err;
 }
 
-static sl_err_t create(struct sl_ddb *ddb, const char *table,
-                       const struct sl_ddb_keyschema *want,
-                       const struct sl_ddb_table_opts *opts, char *errstr,
-                       size_t errstr_size)
+static sl_err_t create(struct sl_ddb *ddb, const char *table, const struct sl_ddb_keyschema *want,
+                       const struct sl_ddb_table_opts *opts, char *errstr, size_t errstr_size)
 {
     struct sl_buf body;
     sl_buf_init(&body, 4096);
@@ -163,8 +159,8 @@ static sl_err_t create(struct sl_ddb *ddb, const char *table,
                     opts->read_capacity > 0 ? opts->read_capacity : 10,
                     opts->write_capacity > 0 ? opts->write_capacity : 10);
     struct sl_ddb_resp resp;
-    sl_err_t err = call_retry(ddb, "CreateTable", body.data, body.len, NULL, &resp, errstr,
-                               errstr_size);
+    sl_err_t err =
+        call_retry(ddb, "CreateTable", body.data, body.len, NULL, &resp, errstr, errstr_size);
     sl_buf_fini(&body);
     if (err)
         return err;
@@ -176,8 +172,7 @@ static sl_err_t create(struct sl_ddb *ddb, const char *table,
 
 sl_err_t sl_ddb_table_ensure(struct sl_ddb *ddb, const char *table,
                              const struct sl_ddb_keyschema *want,
-                             const struct sl_ddb_table_opts *opts, char *errstr,
-                             size_t errstr_size)
+                             const struct sl_ddb_table_opts *opts, char *errstr, size_t errstr_size)
 {
     long wait_ms = opts->wait_ms > 0 ? opts->wait_ms : 60000;
     int64_t deadline = sl_time_mono_ms() + wait_ms;
@@ -185,8 +180,8 @@ sl_err_t sl_ddb_table_ensure(struct sl_ddb *ddb, const char *table,
     for (;;) {
         struct sl_ddb_keyschema have;
         char status[32];
-        sl_err_t err = sl_ddb_table_describe(ddb, table, &have, status, sizeof(status),
-                                             errstr, errstr_size);
+        sl_err_t err =
+            sl_ddb_table_describe(ddb, table, &have, status, sizeof(status), errstr, errstr_size);
         if (err == SL_ERR_NOTFOUND && !created) {
             if (!opts->create) {
                 snprintf(errstr, errstr_size,
@@ -202,8 +197,7 @@ sl_err_t sl_ddb_table_ensure(struct sl_ddb *ddb, const char *table,
         if (err && err != SL_ERR_NOTFOUND)
             return err;
         if (!err) {
-            bool same = strcmp(have.hash, want->hash) == 0 &&
-                        have.hash_type == want->hash_type &&
+            bool same = strcmp(have.hash, want->hash) == 0 && have.hash_type == want->hash_type &&
                         strcmp(have.sort, want->sort) == 0 &&
                         (!want->sort[0] || have.sort_type == want->sort_type);
             if (!same) {
@@ -221,8 +215,8 @@ sl_err_t sl_ddb_table_ensure(struct sl_ddb *ddb, const char *table,
                 return SL_OK;
         }
         if (sl_time_mono_ms() > deadline) {
-            snprintf(errstr, errstr_size, "table %s did not become ACTIVE within %ld ms",
-                     table, wait_ms);
+            snprintf(errstr, errstr_size, "table %s did not become ACTIVE within %ld ms", table,
+                     wait_ms);
             return SL_ERR_AGAIN;
         }
         struct timespec ts = {0, 100 * 1000000L};

@@ -15,7 +15,7 @@
 
 struct sl_ddb_keyschema {
     char hash[SL_SINK_NAME_MAX];
-    char hash_type; /* 'S', 'N', 'B' */
+    char hash_type;              /* 'S', 'N', 'B' */
     char sort[SL_SINK_NAME_MAX]; /* "" = none */
     char sort_type;
 };
@@ -25,9 +25,8 @@ void sl_ddb_keyschema_str(const struct sl_ddb_keyschema *ks, char *out, size_t o
 
 /* DescribeTable: fills ks and status ("ACTIVE", "CREATING", ...). SL_ERR_NOTFOUND when the
  * table does not exist; SL_ERR_UPSTREAM / SL_ERR_AUTH with errstr otherwise. */
-sl_err_t sl_ddb_table_describe(struct sl_ddb *ddb, const char *table,
-                               struct sl_ddb_keyschema *ks, char *status,
-                               size_t status_size, char *errstr, size_t errstr_size);
+sl_err_t sl_ddb_table_describe(struct sl_ddb *ddb, const char *table, struct sl_ddb_keyschema *ks,
+                               char *status, size_t status_size, char *errstr, size_t errstr_size);
 
 struct sl_ddb_table_opts {
     bool create;          /* create when missing */

@@ -62,8 +62,8 @@ static void set_fatal(struct sl_ddb_writer *w, sl_err_t err, const char *fmt, ..
     sl_log(SL_LOG_ERROR, "DDB", "%s", w->fatal_str);
 }
 
-struct sl_ddb_writer *sl_ddb_writer_new(const struct sl_ddb_writer_conf *conf,
-                                        char *errstr, size_t errstr_size)
+struct sl_ddb_writer *sl_ddb_writer_new(const struct sl_ddb_writer_conf *conf, char *errstr,
+                                        size_t errstr_size)
 {
     if (conf->item.hash.kind == SL_SINK_PK_NONE) {
         snprintf(errstr, errstr_size, "aws.dynamodb.pk.hash must not be empty");
@@ -109,8 +109,8 @@ void sl_ddb_writer_free(struct sl_ddb_writer *w)
 
 /* ---- Tables ---- */
 
-static sl_err_t ensure_table(struct sl_ddb_writer *w, const struct sl_sink_item *item,
-                             char *errstr, size_t errstr_size)
+static sl_err_t ensure_table(struct sl_ddb_writer *w, const struct sl_sink_item *item, char *errstr,
+                             size_t errstr_size)
 {
     for (size_t i = 0; i < w->n_tables; i++) {
         if (strcmp(w->tables[i].name, item->table) == 0)
@@ -124,8 +124,8 @@ static sl_err_t ensure_table(struct sl_ddb_writer *w, const struct sl_sink_item 
         snprintf(want.sort, sizeof(want.sort), "%s", w->conf.item.sort.name);
         want.sort_type = item->sort_type;
     }
-    sl_err_t err = sl_ddb_table_ensure(w->ddb, item->table, &want, &w->conf.table, errstr,
-                                       errstr_size);
+    sl_err_t err =
+        sl_ddb_table_ensure(w->ddb, item->table, &want, &w->conf.table, errstr, errstr_size);
     if (err)
         return err;
     w->tables = sl_xrealloc(w->tables, (w->n_tables + 1) * sizeof(*w->tables));
@@ -136,8 +136,8 @@ static sl_err_t ensure_table(struct sl_ddb_writer *w, const struct sl_sink_item 
 
 /* ---- Put ---- */
 
-sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *rec,
-                           char *errstr, size_t errstr_size)
+sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *rec, char *errstr,
+                           size_t errstr_size)
 {
     if (w->fatal) {
         snprintf(errstr, errstr_size, "%s", w->fatal_str);
@@ -149,14 +149,14 @@ sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *re
     sl_err_t err = sl_sink_item_convert(&w->conf.item, rec, &w->item, errstr, errstr_size);
     if (err) {
         w->st.invalid++;
-        sl_sink_tracker_done(w->trk, sl_sink_tracker_add(w->trk, rec->topic,
-                                                         rec->partition, rec->offset));
+        sl_sink_tracker_done(w->trk,
+                             sl_sink_tracker_add(w->trk, rec->topic, rec->partition, rec->offset));
         return SL_ERR_INVALID;
     }
     if (w->item.op == SL_SINK_OP_SKIP) {
         w->st.skipped++;
-        sl_sink_tracker_done(w->trk, sl_sink_tracker_add(w->trk, rec->topic,
-                                                         rec->partition, rec->offset));
+        sl_sink_tracker_done(w->trk,
+                             sl_sink_tracker_add(w->trk, rec->topic, rec->partition, rec->offset));
         return SL_OK;
     }
     err = ensure_table(w, &w->item, errstr, errstr_size);
@@ -166,8 +166,7 @@ sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *re
         w->st.puts++;
     else
         w->st.deletes++;
-    struct sl_sink_ticket t = sl_sink_tracker_add(w->trk, rec->topic, rec->partition,
-                                                  rec->offset);
+    struct sl_sink_ticket t = sl_sink_tracker_add(w->trk, rec->topic, rec->partition, rec->offset);
     sl_sink_batcher_add(w->bat, &w->item, rec, t);
     return SL_OK;
 }
@@ -190,9 +189,12 @@ static void entry_reject(struct sl_ddb_writer *w, struct sl_sink_entry *e,
     sl_log(SL_LOG_WARN, "DDB", "%s[%d]@%lld table %s: item refused: %s", e->topic,
            (int)e->partition, (long long)e->offset, e->table, reason);
     if (w->conf.on_fail) {
-        struct sl_ddb_failure f = {.topic = e->topic, .partition = e->partition,
-                                   .offset = e->offset, .table = e->table,
-                                   .reason = reason, .item = e->item ? e->item : e->key};
+        struct sl_ddb_failure f = {.topic = e->topic,
+                                   .partition = e->partition,
+                                   .offset = e->offset,
+                                   .table = e->table,
+                                   .reason = reason,
+                                   .item = e->item ? e->item : e->key};
         w->conf.on_fail(&f, w->conf.opaque);
     }
     entry_finish(w, e);
@@ -239,8 +241,8 @@ static void batch_done_or_retry(struct sl_ddb_writer *w, struct sl_sink_batch *b
     }
     b->attempt++;
     w->st.retries++;
-    b->next_ms = now + sl_ddb_backoff_ms(b->attempt, w->conf.backoff_base_ms,
-                                         w->conf.backoff_cap_ms);
+    b->next_ms =
+        now + sl_ddb_backoff_ms(b->attempt, w->conf.backoff_base_ms, w->conf.backoff_cap_ms);
 }
 
 /* Handles a retriable or unexpected failure class of one call. Returns true when the entry
@@ -294,8 +296,7 @@ static void apply_unprocessed(struct sl_ddb_writer *w, struct sl_sink_batch *b,
                         json_object_set(key, w->conf.item.sort.name, sv);
                 }
             } else {
-                key = json_incref(json_object_get(json_object_get(r, "DeleteRequest"),
-                                                  "Key"));
+                key = json_incref(json_object_get(json_object_get(r, "DeleteRequest"), "Key"));
             }
             for (size_t k = 0; key && k < b->n; k++) {
                 if (b->ent[k].done || unproc[k] || strcmp(b->ent[k].table, tname) != 0)
@@ -366,13 +367,13 @@ static void on_batch(const struct sl_ddb_resp *resp, void *opaque)
         } else if (resp->cls == SL_DDB_INVALID || resp->cls == SL_DDB_CONDITION) {
             entry_reject(w, e, resp);
         } else if (!retriable(w, resp)) {
-            set_fatal(w, SL_ERR_UPSTREAM, "write to table %s failed: HTTP %ld %s: %s",
-                      e->table, resp->status, resp->type, resp->message);
+            set_fatal(w, SL_ERR_UPSTREAM, "write to table %s failed: HTTP %ld %s: %s", e->table,
+                      resp->status, resp->type, resp->message);
             return;
         } else {
-            b->next_ms = sl_time_mono_ms() +
-                         sl_ddb_backoff_ms(b->attempt + 1, w->conf.backoff_base_ms,
-                                           w->conf.backoff_cap_ms);
+            b->next_ms =
+                sl_time_mono_ms() +
+                sl_ddb_backoff_ms(b->attempt + 1, w->conf.backoff_base_ms, w->conf.backoff_cap_ms);
         }
     }
     batch_done_or_retry(w, b, resp);
@@ -414,8 +415,9 @@ static sl_err_t send_batch(struct sl_ddb_writer *w, struct sl_sink_batch *b)
         err = sl_buf_addstr(&body, "}}");
         struct call *c = sl_xmalloc(sizeof(*c));
         *c = (struct call){.w = w, .b = b, .idx = -1};
-        err = err ? err : sl_ddb_send(w->ddb, "BatchWriteItem", body.data, body.len,
-                                      on_batch, c, errstr, sizeof(errstr));
+        err = err ? err
+                  : sl_ddb_send(w->ddb, "BatchWriteItem", body.data, body.len, on_batch, c, errstr,
+                                sizeof(errstr));
         if (err) {
             sl_free(c);
         } else {
@@ -436,9 +438,9 @@ static sl_err_t send_batch(struct sl_ddb_writer *w, struct sl_sink_batch *b)
             err = sl_buf_addch(&body, '}');
             struct call *c = sl_xmalloc(sizeof(*c));
             *c = (struct call){.w = w, .b = b, .idx = (int)i};
-            err = err ? err : sl_ddb_send(w->ddb, e->item ? "PutItem" : "DeleteItem",
-                                          body.data, body.len, on_batch, c, errstr,
-                                          sizeof(errstr));
+            err = err ? err
+                      : sl_ddb_send(w->ddb, e->item ? "PutItem" : "DeleteItem", body.data, body.len,
+                                    on_batch, c, errstr, sizeof(errstr));
             if (err) {
                 sl_free(c);
             } else {
@@ -540,8 +542,7 @@ sl_err_t sl_ddb_writer_committable(const struct sl_ddb_writer *w, const char *to
     return sl_sink_tracker_committable(w->trk, topic, partition, next_offset);
 }
 
-void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn,
-                           void *opaque)
+void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn, void *opaque)
 {
     sl_sink_tracker_foreach(w->trk, fn, opaque);
 }

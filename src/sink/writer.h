@@ -41,17 +41,17 @@ struct sl_ddb_failure {
 typedef void sl_ddb_fail_fn(const struct sl_ddb_failure *f, void *opaque);
 
 struct sl_ddb_writer_conf {
-    struct sl_sink_item_conf item;   /* conversion and key mapping */
-    struct sl_ddb_conf ddb;          /* endpoint, region, credentials, HTTP concurrency */
-    struct sl_ddb_table_opts table;  /* auto-create, billing mode, wait */
-    size_t batch_size;               /* requests per BatchWriteItem, 1..25; 0 = 25 */
-    int max_inflight_batches;        /* BatchWriteItem calls in flight; 0 = 4 */
-    size_t max_pending_items;        /* backpressure bound; 0 = 10000 */
-    size_t max_pending_bytes;        /* backpressure bound; 0 = 64 MB */
-    long max_retry_ms;     /* give up on a batch retried this long; 0 = 300000 */
-    long backoff_base_ms;  /* 0 = 50 */
-    long backoff_cap_ms;   /* 0 = 20000 */
-    sl_ddb_fail_fn *on_fail; /* may be NULL: failures are then only counted and logged */
+    struct sl_sink_item_conf item;  /* conversion and key mapping */
+    struct sl_ddb_conf ddb;         /* endpoint, region, credentials, HTTP concurrency */
+    struct sl_ddb_table_opts table; /* auto-create, billing mode, wait */
+    size_t batch_size;              /* requests per BatchWriteItem, 1..25; 0 = 25 */
+    int max_inflight_batches;       /* BatchWriteItem calls in flight; 0 = 4 */
+    size_t max_pending_items;       /* backpressure bound; 0 = 10000 */
+    size_t max_pending_bytes;       /* backpressure bound; 0 = 64 MB */
+    long max_retry_ms;              /* give up on a batch retried this long; 0 = 300000 */
+    long backoff_base_ms;           /* 0 = 50 */
+    long backoff_cap_ms;            /* 0 = 20000 */
+    sl_ddb_fail_fn *on_fail;        /* may be NULL: failures are then only counted and logged */
     void *opaque;
 };
 
@@ -65,8 +65,8 @@ struct sl_ddb_writer;
 
 /* Creates a writer (no network yet). NULL with errstr on bad configuration. conf is copied;
  * the credential provider it points to is borrowed. */
-struct sl_ddb_writer *sl_ddb_writer_new(const struct sl_ddb_writer_conf *conf,
-                                        char *errstr, size_t errstr_size);
+struct sl_ddb_writer *sl_ddb_writer_new(const struct sl_ddb_writer_conf *conf, char *errstr,
+                                        size_t errstr_size);
 /* Drops whatever is pending (nothing more is committable). */
 void sl_ddb_writer_free(struct sl_ddb_writer *w);
 
@@ -78,8 +78,8 @@ void sl_ddb_writer_free(struct sl_ddb_writer *w);
  *                 writer failed earlier (errstr says why); stop the task.
  * Records of one partition must be put in offset order. A first record for a new table
  * describes (and may create) the table, blocking up to the table wait time. */
-sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *rec,
-                           char *errstr, size_t errstr_size);
+sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *rec, char *errstr,
+                           size_t errstr_size);
 
 /* Sends what can be sent, waits up to timeout_ms for responses, handles them (retries,
  * fallbacks, failure callbacks). SL_OK, or the writer's fatal error (a batch exhausted its
@@ -94,8 +94,7 @@ sl_err_t sl_ddb_writer_flush(struct sl_ddb_writer *w, int timeout_ms);
 sl_err_t sl_ddb_writer_committable(const struct sl_ddb_writer *w, const char *topic,
                                    int32_t partition, int64_t *next_offset);
 /* Calls fn for every partition with a committable offset. */
-void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn,
-                           void *opaque);
+void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn, void *opaque);
 
 /* Text of the fatal error, "" when none. */
 const char *sl_ddb_writer_error(const struct sl_ddb_writer *w);

@@ -99,9 +99,8 @@ static size_t on_up_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Forwards to the upstream; false on transport failure. */
-static bool forward(struct conn *c, const char *target, const char *auth,
-                    const char *date, const char *body, size_t len, long *status,
-                    struct sl_buf *out)
+static bool forward(struct conn *c, const char *target, const char *auth, const char *date,
+                    const char *body, size_t len, long *status, struct sl_buf *out)
 {
     struct sl_fault_proxy *px = c->px;
     if (!c->up)
@@ -160,8 +159,8 @@ static void header(const char *hdrs, const char *name, char *out, size_t out_siz
 
 /* BatchWriteItem: keeps a random part aside, forwards the rest, returns the aside part as
  * UnprocessedItems. */
-static bool partial_batch(struct conn *c, int fd, const char *target,
-                          const char *auth, const char *date, const char *body, size_t len)
+static bool partial_batch(struct conn *c, int fd, const char *target, const char *auth,
+                          const char *date, const char *body, size_t len)
 {
     struct sl_fault_proxy *px = c->px;
     json_error_t jerr;
@@ -388,8 +387,8 @@ static void *accept_loop(void *arg)
 }
 
 struct sl_fault_proxy *sl_fault_proxy_start(const char *upstream,
-                                            const struct sl_fault_rates *rates,
-                                            unsigned seed, int *port)
+                                            const struct sl_fault_rates *rates, unsigned seed,
+                                            int *port)
 {
     struct sl_fault_proxy *px = sl_xcalloc(1, sizeof(*px));
     snprintf(px->upstream, sizeof(px->upstream), "%s/", upstream);

@@ -42,8 +42,8 @@ struct sl_fault_proxy;
 /* Starts the proxy in front of upstream ("http://127.0.0.1:PORT"); *port gets its port.
  * NULL on failure. */
 struct sl_fault_proxy *sl_fault_proxy_start(const char *upstream,
-                                            const struct sl_fault_rates *rates,
-                                            unsigned seed, int *port);
+                                            const struct sl_fault_rates *rates, unsigned seed,
+                                            int *port);
 /* Changes the rates (e.g. to none for a final read-back). */
 void sl_fault_proxy_set_rates(struct sl_fault_proxy *px, const struct sl_fault_rates *rates);
 /* How many times each fault happened. */

@@ -72,8 +72,7 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "%s/d", tmp);
     free(tmp);
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' start '%s'", SL_SOURCE_DIR,
-             dir);
+    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' start '%s'", SL_SOURCE_DIR, dir);
     char *out = NULL;
     if (sl_test_run(cmd, &out) != 0) {
         fprintf(stderr, "cannot start dynalite (%s): %s\n", cmd, out ? out : "");
@@ -92,8 +91,7 @@ static int teardown(void **state)
 {
     (void)state;
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' stop '%s'", SL_SOURCE_DIR,
-             dir);
+    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' stop '%s'", SL_SOURCE_DIR, dir);
     sl_test_run(cmd, NULL);
     return 0;
 }
@@ -121,8 +119,12 @@ static void tutorial_conf(struct sl_ddb_writer_conf *conf, struct sl_aws_creds *
 static sl_err_t put(struct sl_ddb_writer *w, int64_t off, const char *key, const char *value,
                     char *why, size_t why_size)
 {
-    struct sl_sink_rec rec = {.topic = TOPIC, .partition = 0, .offset = off, .key = key,
-                              .key_len = key ? strlen(key) : 0, .value = value,
+    struct sl_sink_rec rec = {.topic = TOPIC,
+                              .partition = 0,
+                              .offset = off,
+                              .key = key,
+                              .key_len = key ? strlen(key) : 0,
+                              .value = value,
                               .value_len = value ? strlen(value) : 0};
     sl_err_t err = sl_ddb_writer_put(w, &rec, why, why_size);
     while (err == SL_ERR_AGAIN) {
@@ -148,9 +150,8 @@ static void test_seed_rows(void **state)
     static const struct {
         int id, site;
         const char *mode;
-    } rows[] = {{29001, 2568, "STANDARD"}, {29002, 1649, "ONE-DAY"},
-                {29003, 3861, "TWO-DAY"},  {29004, 2568, "STANDARD"},
-                {29005, 1649, "ONE-DAY"},  {29006, 3861, "TWO-DAY"}};
+    } rows[] = {{29001, 2568, "STANDARD"}, {29002, 1649, "ONE-DAY"}, {29003, 3861, "TWO-DAY"},
+                {29004, 2568, "STANDARD"}, {29005, 1649, "ONE-DAY"}, {29006, 3861, "TWO-DAY"}};
     int64_t off = 0;
     for (size_t i = 0; i < 6; i++) {
         char key[64], val[256];
@@ -175,15 +176,13 @@ static void test_seed_rows(void **state)
     assert_int_equal(put(w, off++, "Struct{ORDER_ID=1}", "{\"ORDER_ID\":", why, sizeof(why)),
                      SL_ERR_INVALID);
     assert_non_null(strstr(why, "not valid JSON"));
-    assert_int_equal(put(w, off++, "Struct{ORDER_ID=29006,SITE_ID=3861}", NULL, why,
-                         sizeof(why)),
+    assert_int_equal(put(w, off++, "Struct{ORDER_ID=29006,SITE_ID=3861}", NULL, why, sizeof(why)),
                      SL_OK);
     assert_int_equal(put(w, off++, "Struct{ORDER_ID=29007}",
                          "{\"ORDER_ID\":29007,\"SITE_ID\":\"abc\"}", why, sizeof(why)),
                      SL_OK);
     assert_int_equal(put(w, off++, "Struct{ORDER_ID=29008}",
-                         "{\"ORDER_ID\":29008,\"SITE_ID\":1,\"SHIP_MODE\":\"\"}", why,
-                         sizeof(why)),
+                         "{\"ORDER_ID\":29008,\"SITE_ID\":1,\"SHIP_MODE\":\"\"}", why, sizeof(why)),
                      SL_OK);
     assert_int_equal(sl_ddb_writer_flush(w, 20000 * sl_test_timeout_mult()), SL_OK);
 
@@ -236,8 +235,7 @@ static void test_seed_rows(void **state)
     json_t *it;
     json_array_foreach(items, i, it)
     {
-        const char *id = json_string_value(
-            json_object_get(json_object_get(it, "ORDER_ID"), "N"));
+        const char *id = json_string_value(json_object_get(json_object_get(it, "ORDER_ID"), "N"));
         char *got = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
         bool matched = false;
         for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
@@ -275,8 +273,11 @@ static void test_key_schema_mismatch(void **state)
     char why[1024];
     struct sl_ddb_writer *w = sl_ddb_writer_new(&conf, why, sizeof(why));
     assert_non_null(w);
-    struct sl_sink_rec rec = {.topic = "other", .key = "k", .key_len = 1,
-                              .value = "{\"ORDER_ID\":1,\"SITE_ID\":2}", .value_len = 26};
+    struct sl_sink_rec rec = {.topic = "other",
+                              .key = "k",
+                              .key_len = 1,
+                              .value = "{\"ORDER_ID\":1,\"SITE_ID\":2}",
+                              .value_len = 26};
     assert_int_equal(sl_ddb_writer_put(w, &rec, why, sizeof(why)), SL_ERR_CONF);
     if (!strstr(why, "table kafka_other has key schema HASH ORDER_ID (S) but the sink "
                      "writes HASH ORDER_ID (N), RANGE SITE_ID (N)"))

@@ -46,8 +46,7 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "%s/d", tmp);
     free(tmp);
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' start '%s'", SL_SOURCE_DIR,
-             dir);
+    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' start '%s'", SL_SOURCE_DIR, dir);
     char *out = NULL;
     if (sl_test_run(cmd, &out) != 0) {
         fprintf(stderr, "cannot start dynalite (%s): %s\n", cmd, out ? out : "");
@@ -66,8 +65,7 @@ static int teardown(void **state)
 {
     (void)state;
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' stop '%s'", SL_SOURCE_DIR,
-             dir);
+    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' stop '%s'", SL_SOURCE_DIR, dir);
     sl_test_run(cmd, NULL);
     return 0;
 }
@@ -100,14 +98,12 @@ static void scan(int64_t *state)
         json_array_foreach(json_object_get(j, "Items"), i, it)
         {
             int64_t k, v;
-            assert_int_equal(sl_parse_i64(json_string_value(json_object_get(
-                                              json_object_get(it, "K"), "N")),
-                                          &k),
-                             SL_OK);
-            assert_int_equal(sl_parse_i64(json_string_value(json_object_get(
-                                              json_object_get(it, "V"), "N")),
-                                          &v),
-                             SL_OK);
+            assert_int_equal(
+                sl_parse_i64(json_string_value(json_object_get(json_object_get(it, "K"), "N")), &k),
+                SL_OK);
+            assert_int_equal(
+                sl_parse_i64(json_string_value(json_object_get(json_object_get(it, "V"), "N")), &v),
+                SL_OK);
             assert_true(k >= 0 && k < N_KEYS);
             state[k] = v;
         }
@@ -160,8 +156,8 @@ static void check_not_ahead(struct sl_ddb_writer *w, int *checks)
             for (int64_t o = last; o < n_off[p] && !ok; o++)
                 ok = model[p][o].key == k && model[p][o].del;
             if (!ok)
-                fail_msg("key %d: committable %lld in partition %d but the item is missing",
-                         k, (long long)next[p], p);
+                fail_msg("key %d: committable %lld in partition %d but the item is missing", k,
+                         (long long)next[p], p);
         }
     }
     (*checks)++;
@@ -170,9 +166,15 @@ static void check_not_ahead(struct sl_ddb_writer *w, int *checks)
 static void test_faults_converge(void **state)
 {
     (void)state;
-    struct sl_fault_rates rates = {.throttle = 40, .err500 = 25, .err503 = 25,
-                                   .err500_after = 20, .drop_before = 15, .drop_after = 15,
-                                   .unprocessed = 200, .slow = 30, .slow_ms = 150};
+    struct sl_fault_rates rates = {.throttle = 40,
+                                   .err500 = 25,
+                                   .err503 = 25,
+                                   .err500_after = 20,
+                                   .drop_before = 15,
+                                   .drop_after = 15,
+                                   .unprocessed = 200,
+                                   .slow = 30,
+                                   .slow_ms = 150};
     int port = 0;
     struct sl_fault_proxy *px = sl_fault_proxy_start(endpoint, &rates, 12345, &port);
     assert_non_null(px);
@@ -219,10 +221,14 @@ static void test_faults_converge(void **state)
         model[p][off].del = del;
         char key[64], val[256];
         snprintf(key, sizeof(key), "Struct{K=%d}", k);
-        snprintf(val, sizeof(val), "{\"K\":%d,\"V\":%lld,\"PAD\":\"%0*d\"%s}", k,
-                 (long long)off, 20 + (i % 50), i, del ? ",\"__deleted\":\"true\"" : "");
-        struct sl_sink_rec rec = {.topic = TOPIC, .partition = p, .offset = off,
-                                  .key = key, .key_len = strlen(key), .value = val,
+        snprintf(val, sizeof(val), "{\"K\":%d,\"V\":%lld,\"PAD\":\"%0*d\"%s}", k, (long long)off,
+                 20 + (i % 50), i, del ? ",\"__deleted\":\"true\"" : "");
+        struct sl_sink_rec rec = {.topic = TOPIC,
+                                  .partition = p,
+                                  .offset = off,
+                                  .key = key,
+                                  .key_len = strlen(key),
+                                  .value = val,
                                   .value_len = strlen(val)};
         n_off[p]++;
         sl_err_t err = sl_ddb_writer_put(w, &rec, why, sizeof(why));
@@ -270,10 +276,9 @@ static void test_faults_converge(void **state)
     fprintf(stderr,
             "records %d, items present %d, requests %llu, retries %llu, throttled %llu, "
             "unprocessed %llu, checks %d\n",
-            N_RECORDS, present, (unsigned long long)ws.requests,
-            (unsigned long long)ws.retries, (unsigned long long)ws.throttled,
-            (unsigned long long)ws.unprocessed, checks);
-    static const char *names[] = {"throttle", "500", "503", "500-after", "drop-before",
+            N_RECORDS, present, (unsigned long long)ws.requests, (unsigned long long)ws.retries,
+            (unsigned long long)ws.throttled, (unsigned long long)ws.unprocessed, checks);
+    static const char *names[] = {"throttle",   "500",         "503",  "500-after", "drop-before",
                                   "drop-after", "unprocessed", "slow", "forwarded"};
     for (int f = 0; f < SL_FAULT__COUNT; f++) {
         uint64_t n = sl_fault_proxy_count(px, f);
@@ -315,8 +320,13 @@ static void test_retry_budget(void **state)
     conf.backoff_base_ms = 5;
     conf.backoff_cap_ms = 50;
     char why[512];
-    struct sl_sink_rec rec = {.topic = TOPIC, .partition = 7, .offset = 0, .key = "k",
-                              .key_len = 1, .value = "{\"K\":1,\"V\":0}", .value_len = 13};
+    struct sl_sink_rec rec = {.topic = TOPIC,
+                              .partition = 7,
+                              .offset = 0,
+                              .key = "k",
+                              .key_len = 1,
+                              .value = "{\"K\":1,\"V\":0}",
+                              .value_len = 13};
     conf.ddb.endpoint = proxy_url;
     struct sl_ddb_writer *w = sl_ddb_writer_new(&conf, why, sizeof(why));
     assert_non_null(w);

@@ -43,9 +43,13 @@ static int teardown(void **state)
 
 static sl_err_t conv(struct fx *fx, const char *key, const char *value)
 {
-    struct sl_sink_rec rec = {.topic = "salesdb.salesdb.SALES_ORDER", .partition = 1,
-                              .offset = 42, .key = key, .key_len = key ? strlen(key) : 0,
-                              .value = value, .value_len = value ? strlen(value) : 0};
+    struct sl_sink_rec rec = {.topic = "salesdb.salesdb.SALES_ORDER",
+                              .partition = 1,
+                              .offset = 42,
+                              .key = key,
+                              .key_len = key ? strlen(key) : 0,
+                              .value = value,
+                              .value_len = value ? strlen(value) : 0};
     return sl_sink_item_convert(&fx->conf, &rec, &fx->item, fx->err, sizeof(fx->err));
 }
 
@@ -96,9 +100,8 @@ static void test_numbers_exact(void **state)
     assert_string_equal(b.data, "1E-130");
     sl_buf_reset(&b);
     /* 38 significant digits with trailing zeros beyond them are fine. */
-    assert_int_equal(sl_sink_number(&b, "12345678901234567890123456789012345678000", 41, e,
-                                    sizeof(e)),
-                     SL_OK);
+    assert_int_equal(
+        sl_sink_number(&b, "12345678901234567890123456789012345678000", 41, e, sizeof(e)), SL_OK);
     assert_string_equal(b.data, "1.2345678901234567890123456789012345678E40");
     sl_buf_fini(&b);
 }
@@ -167,8 +170,7 @@ static void test_string_value_and_key_refs(void **state)
     assert_int_equal(sl_sink_pk_parse("", &fx->conf.sort, e, sizeof(e)), SL_OK);
     fx->conf.value_conv.type = SL_SINK_CONV_STRING;
     assert_int_equal(conv(fx, "abc", "hello"), SL_OK);
-    assert_string_equal(fx->item.item.data,
-                        "{\"k\":{\"S\":\"abc\"},\"value\":{\"S\":\"hello\"}}");
+    assert_string_equal(fx->item.item.data, "{\"k\":{\"S\":\"abc\"},\"value\":{\"S\":\"hello\"}}");
     assert_int_equal(fx->item.sort_type, 0);
     /* partition/offset defaults */
     sl_sink_item_conf_defaults(&fx->conf);
@@ -181,8 +183,7 @@ static void test_string_value_and_key_refs(void **state)
     /* key.path with a JSON key */
     assert_int_equal(sl_sink_pk_parse("key.id", &fx->conf.hash, e, sizeof(e)), SL_OK);
     assert_int_equal(conv(fx, "{\"id\":5}", "{\"a\":1}"), SL_OK);
-    assert_string_equal(fx->item.key.data,
-                        "{\"id\":{\"N\":\"5\"},\"offset\":{\"N\":\"42\"}}");
+    assert_string_equal(fx->item.key.data, "{\"id\":{\"N\":\"5\"},\"offset\":{\"N\":\"42\"}}");
     fx->conf = save;
 }
 
@@ -239,8 +240,9 @@ static void test_bad_records(void **state)
     expect_bad(fx, NULL, "{\"ORDER_ID\":1,", "value is not valid JSON at byte 14");
     expect_bad(fx, NULL, "{\"ORDER_ID\":1} x", "trailing data");
     expect_bad(fx, NULL, "{\"ORDER_ID\":1,\"a\":\"\xff\"}", "invalid UTF-8");
-    expect_bad(fx, NULL, "{\"SITE_ID\":1}", "hash key attribute ORDER_ID: value.ORDER_ID "
-                                            "not found");
+    expect_bad(fx, NULL, "{\"SITE_ID\":1}",
+               "hash key attribute ORDER_ID: value.ORDER_ID "
+               "not found");
     expect_bad(fx, NULL, "{\"ORDER_ID\":\"\",\"SITE_ID\":1}", "empty string");
     expect_bad(fx, NULL, "{\"ORDER_ID\":null,\"SITE_ID\":1}", "is null");
     expect_bad(fx, NULL, "{\"ORDER_ID\":{\"a\":1},\"SITE_ID\":1}", "not a scalar");
@@ -271,8 +273,7 @@ static void test_bad_records(void **state)
     expect_bad(fx, NULL, big, "32 levels");
     /* Bad topic-derived table name. */
     struct sl_sink_rec rec = {.topic = "a b", .value = "{}", .value_len = 2};
-    assert_int_equal(sl_sink_item_convert(&fx->conf, &rec, &fx->item, fx->err,
-                                          sizeof(fx->err)),
+    assert_int_equal(sl_sink_item_convert(&fx->conf, &rec, &fx->item, fx->err, sizeof(fx->err)),
                      SL_ERR_INVALID);
     assert_non_null(strstr(fx->err, "kafka_a b"));
 }
@@ -297,8 +298,8 @@ static void test_pk_grammar(void **state)
     assert_string_equal(pk.path, "");
     assert_int_equal(sl_sink_pk_parse("", &pk, e, sizeof(e)), SL_OK);
     assert_int_equal(pk.kind, SL_SINK_PK_NONE);
-    const char *bad[] = {"values.a", "value.", "value..a", "value.a b", "offset.x",
-                         "key:", "partitions", "value.a:b:c", "val"};
+    const char *bad[] = {"values.a", "value.",     "value..a",    "value.a b", "offset.x",
+                         "key:",     "partitions", "value.a:b:c", "val"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (sl_sink_pk_parse(bad[i], &pk, e, sizeof(e)) != SL_ERR_CONF)
             fail_msg("'%s' accepted", bad[i]);
