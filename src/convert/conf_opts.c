@@ -34,13 +34,13 @@ static sl_err_t converter(const char *cls, const char *key, sl_conv_fmt_t *fmt, 
         *fmt = SL_CONV_FMT_STRING;
         return SL_OK;
     }
-    snprintf(errstr, errstr_size, "%s=%s: only %s and %s are built in", key, cls,
-             json_converter, string_converter);
+    snprintf(errstr, errstr_size, "%s=%s: only %s and %s are built in", key, cls, json_converter,
+             string_converter);
     return SL_ERR_UNSUPPORTED;
 }
 
-static sl_err_t decimal_format(const struct sl_conf_kvlist *props, const char *key,
-                               bool *numeric, char *errstr, size_t errstr_size)
+static sl_err_t decimal_format(const struct sl_conf_kvlist *props, const char *key, bool *numeric,
+                               char *errstr, size_t errstr_size)
 {
     const char *v = sl_conf_kvlist_get(props, "decimal.format");
     if (!v)
@@ -50,16 +50,15 @@ static sl_err_t decimal_format(const struct sl_conf_kvlist *props, const char *k
     } else if (strcmp(v, "BASE64") == 0 || strcmp(v, "base64") == 0) {
         *numeric = false;
     } else {
-        snprintf(errstr, errstr_size, "%s.decimal.format=%s: expected BASE64 or NUMERIC", key,
-                 v);
+        snprintf(errstr, errstr_size, "%s.decimal.format=%s: expected BASE64 or NUMERIC", key, v);
         return SL_ERR_CONF;
     }
     return SL_OK;
 }
 
 /* transforms.<name>.* of an ExtractNewRecordState entry (§10.1, 1.9 options). */
-static sl_err_t unwrap_opts(struct sl_conv_opts *opts, const struct sl_conf_group *g,
-                            char *errstr, size_t errstr_size)
+static sl_err_t unwrap_opts(struct sl_conv_opts *opts, const struct sl_conf_group *g, char *errstr,
+                            size_t errstr_size)
 {
     opts->unwrap = true;
     for (size_t i = 0; i < g->props.n; i++) {
@@ -88,8 +87,8 @@ static sl_err_t unwrap_opts(struct sl_conv_opts *opts, const struct sl_conf_grou
         } else if (strcmp(k, "add.headers.prefix") == 0) {
             opts->unwrap_add_headers_prefix = v;
         } else {
-            snprintf(errstr, errstr_size, "transforms.%s.%s: not supported by Sluice's %s",
-                     g->name, k, unwrap_type);
+            snprintf(errstr, errstr_size, "transforms.%s.%s: not supported by Sluice's %s", g->name,
+                     k, unwrap_type);
             return SL_ERR_UNSUPPORTED;
         }
         if (!ok) {
@@ -111,8 +110,8 @@ sl_err_t sl_conv_opts_from_conf(struct sl_conv_opts *opts, const struct sl_worke
                         errstr_size);
         if (err)
             return err;
-        err = converter(worker->value_converter, "value.converter", &opts->value_format,
-                        errstr, errstr_size);
+        err = converter(worker->value_converter, "value.converter", &opts->value_format, errstr,
+                        errstr_size);
         if (err)
             return err;
         opts->key_schemas = worker->key_converter_schemas_enable;
@@ -130,8 +129,8 @@ sl_err_t sl_conv_opts_from_conf(struct sl_conv_opts *opts, const struct sl_worke
     err = converter(cc->key_converter, "key.converter", &opts->key_format, errstr, errstr_size);
     if (err)
         return err;
-    err = converter(cc->value_converter, "value.converter", &opts->value_format, errstr,
-                    errstr_size);
+    err =
+        converter(cc->value_converter, "value.converter", &opts->value_format, errstr, errstr_size);
     if (err)
         return err;
     if (!worker || sl_conf_is_set(src, "key.converter.schemas.enable"))

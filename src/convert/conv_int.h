@@ -41,8 +41,8 @@ struct sl_addfld {
 };
 
 struct sl_keyrule {
-    regex_t re;  /* anchored "db.table" regex */
-    char *cols;  /* "c1,c2" */
+    regex_t re; /* anchored "db.table" regex */
+    char *cols; /* "c1,c2" */
 };
 
 struct sl_conv {

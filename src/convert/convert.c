@@ -138,8 +138,8 @@ static sl_err_t resolve_key(struct ctx *c)
                 }
                 if (len && i == t->ncols) {
                     snprintf(conv->errstr, sizeof(conv->errstr),
-                             "message.key.columns: table %s has no column '%.*s'",
-                             conv->fqn.data, (int)len, p);
+                             "message.key.columns: table %s has no column '%.*s'", conv->fqn.data,
+                             (int)len, p);
                     return SL_ERR_INVALID;
                 }
                 if (len && c->nkey < SL_CONV_MAX_KEY_COLS)
@@ -417,14 +417,14 @@ static void fval_write(struct sl_cw *cw, struct fval v, bool text)
 
 /* The source struct's fields in 1.9 order (§6.4). */
 static const sl_fld_t source_fields[] = {
-    SL_FLD_SRC_VERSION, SL_FLD_SRC_CONNECTOR, SL_FLD_SRC_NAME,      SL_FLD_SRC_TS_MS,
-    SL_FLD_SRC_SNAPSHOT, SL_FLD_SRC_DB,       SL_FLD_SRC_SEQUENCE,  SL_FLD_SRC_TABLE,
-    SL_FLD_SRC_SERVER_ID, SL_FLD_SRC_GTID,    SL_FLD_SRC_FILE,      SL_FLD_SRC_POS,
-    SL_FLD_SRC_ROW,      SL_FLD_SRC_THREAD,   SL_FLD_SRC_QUERY,
+    SL_FLD_SRC_VERSION,   SL_FLD_SRC_CONNECTOR, SL_FLD_SRC_NAME,     SL_FLD_SRC_TS_MS,
+    SL_FLD_SRC_SNAPSHOT,  SL_FLD_SRC_DB,        SL_FLD_SRC_SEQUENCE, SL_FLD_SRC_TABLE,
+    SL_FLD_SRC_SERVER_ID, SL_FLD_SRC_GTID,      SL_FLD_SRC_FILE,     SL_FLD_SRC_POS,
+    SL_FLD_SRC_ROW,       SL_FLD_SRC_THREAD,    SL_FLD_SRC_QUERY,
 };
 static const char *const source_names[] = {
-    "version", "connector", "name", "ts_ms", "snapshot", "db", "sequence", "table",
-    "server_id", "gtid", "file", "pos", "row", "thread", "query",
+    "version",   "connector", "name", "ts_ms", "snapshot", "db",     "sequence", "table",
+    "server_id", "gtid",      "file", "pos",   "row",      "thread", "query",
 };
 
 static void source_struct(struct ctx *c, bool text)
@@ -434,8 +434,8 @@ static void source_struct(struct ctx *c, bool text)
     for (size_t k = 0; k < sizeof(source_fields) / sizeof(source_fields[0]); k++) {
         struct fval v = field_value(c, source_fields[k], 'c');
         /* In the Struct, snapshot=false is an unset field shown through its default. */
-        bool unset = v.t == FV_NULL ||
-                     (source_fields[k] == SL_FLD_SRC_SNAPSHOT && c->meta.snapshot == 0);
+        bool unset =
+            v.t == FV_NULL || (source_fields[k] == SL_FLD_SRC_SNAPSHOT && c->meta.snapshot == 0);
         if (text && unset)
             continue;
         if (!first)
@@ -790,8 +790,7 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
     }
     if ((unsigned)c.meta.snapshot > SL_CONV_SNAP_INCREMENTAL)
         c.meta.snapshot = SL_CONV_SNAP_FALSE;
-    c.vc = (struct sl_vctx){&conv->scratch, conv->errstr, sizeof(conv->errstr), chg->table,
-                            false};
+    c.vc = (struct sl_vctx){&conv->scratch, conv->errstr, sizeof(conv->errstr), chg->table, false};
     c.cw = (struct sl_cw){&out->buf, SL_OK};
     c.out = out;
     conv->errstr[0] = '\0';

@@ -101,8 +101,8 @@ static int parse_field(const char *item, size_t len, const char *prefix, struct 
     return 0;
 }
 
-static int parse_fields(const char *list, const char *prefix, struct sl_addfld *out,
-                        uint32_t *n, char *errstr, size_t errstr_size, const char *key)
+static int parse_fields(const char *list, const char *prefix, struct sl_addfld *out, uint32_t *n,
+                        char *errstr, size_t errstr_size, const char *key)
 {
     *n = 0;
     if (!list)
@@ -113,8 +113,7 @@ static int parse_fields(const char *list, const char *prefix, struct sl_addfld *
         size_t len = e ? (size_t)(e - p) : strlen(p);
         if (len) {
             if (*n >= SL_CONV_MAX_HEADERS) {
-                snprintf(errstr, errstr_size, "%s: more than %d items", key,
-                         SL_CONV_MAX_HEADERS);
+                snprintf(errstr, errstr_size, "%s: more than %d items", key, SL_CONV_MAX_HEADERS);
                 return -1;
             }
             if (parse_field(p, len, prefix, &out[*n], errstr, errstr_size, key))
@@ -129,8 +128,7 @@ static int parse_fields(const char *list, const char *prefix, struct sl_addfld *
 }
 
 /* message.key.columns: "<table regex>:<col>,<col>;..." */
-static int parse_key_rules(struct sl_conv *conv, const char *spec, char *errstr,
-                           size_t errstr_size)
+static int parse_key_rules(struct sl_conv *conv, const char *spec, char *errstr, size_t errstr_size)
 {
     const char *p = spec;
     while (*p) {
@@ -144,8 +142,8 @@ static int parse_key_rules(struct sl_conv *conv, const char *spec, char *errstr,
             const char *colon = memchr(p, ':', len);
             if (!colon || colon == p || colon + 1 == p + len) {
                 snprintf(errstr, errstr_size,
-                         "message.key.columns: '%.*s' is not <db>.<table>:<col>[,<col>]",
-                         (int)len, p);
+                         "message.key.columns: '%.*s' is not <db>.<table>:<col>[,<col>]", (int)len,
+                         p);
                 return -1;
             }
             if (conv->nkeyrules >= SL_CONV_MAX_KEY_RULES) {
@@ -208,8 +206,8 @@ struct sl_conv *sl_conv_new(const struct sl_conv_opts *opts, char *errstr, size_
     const char *hp = opts->unwrap_add_headers_prefix ? opts->unwrap_add_headers_prefix : "__";
     if (parse_fields(opts->unwrap_add_fields, fp, conv->addf, &conv->naddf, errstr, errstr_size,
                      "add.fields") ||
-        parse_fields(opts->unwrap_add_headers, hp, conv->addh, &conv->naddh, errstr,
-                     errstr_size, "add.headers"))
+        parse_fields(opts->unwrap_add_headers, hp, conv->addh, &conv->naddh, errstr, errstr_size,
+                     "add.headers"))
         goto fail;
     if (snprintf(conv->deleted_name, sizeof(conv->deleted_name), "%sdeleted", fp) >=
         (int)sizeof(conv->deleted_name)) {

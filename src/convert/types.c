@@ -14,9 +14,8 @@
 
 static void set_err(struct sl_vctx *vc, const struct sl_column *col, const char *what)
 {
-    snprintf(vc->errstr, vc->errstr_size, "%.*s.%.*s column %.*s: %s",
-             SL_STR_FMT(vc->table->db), SL_STR_FMT(vc->table->name), SL_STR_FMT(col->name),
-             what);
+    snprintf(vc->errstr, vc->errstr_size, "%.*s.%.*s column %.*s: %s", SL_STR_FMT(vc->table->db),
+             SL_STR_FMT(vc->table->name), SL_STR_FMT(col->name), what);
 }
 
 void sl_col_name(struct sl_cw *cw, const struct sl_table *table, uint32_t i, bool json)
@@ -106,16 +105,22 @@ static void put_utf8(struct sl_cw *cw, uint32_t cp)
 /* MySQL's latin1 is Windows-1252 (Connector/J maps it to Cp1252); the five unassigned
  * bytes decode to U+FFFD as in Java. */
 static const uint16_t cp1252_80[32] = {
-    0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
-    0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
+    0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
 };
 
 static bool is_latin1(uint16_t cs)
 {
     switch (cs) {
-    case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
+    case 5:
+    case 8:
+    case 15:
+    case 31:
+    case 47:
+    case 48:
+    case 49:
+    case 94:
         return true;
     default:
         return false;
@@ -651,8 +656,8 @@ static sl_err_t wrong_kind(struct sl_vctx *vc, const struct sl_column *col,
     return SL_ERR_INVALID;
 }
 
-sl_err_t sl_ck_value(struct sl_cw *cw, struct sl_vctx *vc, const struct sl_column *col,
-                     sl_ck_t ck, const struct sl_value *val, bool text)
+sl_err_t sl_ck_value(struct sl_cw *cw, struct sl_vctx *vc, const struct sl_column *col, sl_ck_t ck,
+                     const struct sl_value *val, bool text)
 {
     if (sl_ck_is_null(col, ck, val)) {
         sl_cw_str(cw, "null");
@@ -755,9 +760,8 @@ sl_err_t sl_ck_value(struct sl_cw *cw, struct sl_vctx *vc, const struct sl_colum
     case SL_CK_CDATE:
         if (val->kind != SL_VAL_DATE && val->kind != SL_VAL_DATETIME)
             return wrong_kind(vc, col, val);
-        sl_cw_i64(cw, zero ? 0
-                           : sl_time_days_from_civil(val->v.tm.year, val->v.tm.month,
-                                                     val->v.tm.day));
+        sl_cw_i64(
+            cw, zero ? 0 : sl_time_days_from_civil(val->v.tm.year, val->v.tm.month, val->v.tm.day));
         return SL_OK;
     case SL_CK_MICROTIME:
     case SL_CK_TIME_MS:
@@ -765,8 +769,8 @@ sl_err_t sl_ck_value(struct sl_cw *cw, struct sl_vctx *vc, const struct sl_colum
         if (val->kind != SL_VAL_TIME)
             return wrong_kind(vc, col, val);
         /* Duration semantics: negative and > 24 h values keep their sign and size. */
-        sl_cw_i64(cw, ck == SL_CK_MICROTIME ? time_micros(&val->v.tm)
-                                            : time_micros(&val->v.tm) / 1000);
+        sl_cw_i64(cw,
+                  ck == SL_CK_MICROTIME ? time_micros(&val->v.tm) : time_micros(&val->v.tm) / 1000);
         return SL_OK;
     case SL_CK_TS_MS:
     case SL_CK_MICROTS:

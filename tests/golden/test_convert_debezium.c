@@ -35,9 +35,14 @@ static struct sl_column so_cols[] = {
     {COL("SHIP_MODE", SL_MYSQL_TYPE_VARCHAR), .nullable = true, .charset = 255},
 };
 static uint32_t so_pk[] = {0};
-static struct sl_table so_table = {
-    .table_id = 90, .db = SL_STR("salesdb"), .name = SL_STR("SALES_ORDER"), .ncols = 4,
-    .cols = so_cols, .npk = 1, .pk = so_pk, .has_names = true};
+static struct sl_table so_table = {.table_id = 90,
+                                   .db = SL_STR("salesdb"),
+                                   .name = SL_STR("SALES_ORDER"),
+                                   .ncols = 4,
+                                   .cols = so_cols,
+                                   .npk = 1,
+                                   .pk = so_pk,
+                                   .has_names = true};
 
 /* §6.6's customers table. */
 static struct sl_column cu_cols[] = {
@@ -47,9 +52,14 @@ static struct sl_column cu_cols[] = {
     {COL("email", SL_MYSQL_TYPE_VARCHAR), .nullable = true, .charset = 255},
 };
 static uint32_t cu_pk[] = {0};
-static struct sl_table cu_table = {
-    .table_id = 91, .db = SL_STR("inventory"), .name = SL_STR("customers"), .ncols = 4,
-    .cols = cu_cols, .npk = 1, .pk = cu_pk, .has_names = true};
+static struct sl_table cu_table = {.table_id = 91,
+                                   .db = SL_STR("inventory"),
+                                   .name = SL_STR("customers"),
+                                   .ncols = 4,
+                                   .cols = cu_cols,
+                                   .npk = 1,
+                                   .pk = cu_pk,
+                                   .has_names = true};
 
 /* One column per type of §7.1, all nullable except the key. */
 static struct sl_column ty_cols[] = {
@@ -77,9 +87,14 @@ static struct sl_column ty_cols[] = {
     {COL("geo", SL_MYSQL_TYPE_GEOMETRY), .nullable = true},
 };
 static uint32_t ty_pk[] = {0};
-static struct sl_table ty_table = {
-    .table_id = 92, .db = SL_STR("inventory"), .name = SL_STR("types"), .ncols = 22,
-    .cols = ty_cols, .npk = 1, .pk = ty_pk, .has_names = true};
+static struct sl_table ty_table = {.table_id = 92,
+                                   .db = SL_STR("inventory"),
+                                   .name = SL_STR("types"),
+                                   .ncols = 22,
+                                   .cols = ty_cols,
+                                   .npk = 1,
+                                   .pk = ty_pk,
+                                   .has_names = true};
 
 /* GEOMETRY POINT(1 1), SRID 0: 4 bytes SRID + WKB (§7.1 example wkb). */
 static const char geo_bytes[] = "\0\0\0\0\x01\x01\0\0\0\0\0\0\0\0\0\xf0\x3f\0\0\0\0\0\0\xf0\x3f";
@@ -108,8 +123,8 @@ static void types_row(struct sl_value *v)
     v[17].kind = SL_VAL_TIME;
     v[17].v.tm = (struct sl_tm){.hour = 13, .minute = 37, .second = 3, .usec = 120000};
     v[18].kind = SL_VAL_DATETIME;
-    v[18].v.tm = (struct sl_tm){.year = 2018, .month = 6, .day = 20, .hour = 6, .minute = 37,
-                                .second = 3};
+    v[18].v.tm =
+        (struct sl_tm){.year = 2018, .month = 6, .day = 20, .hour = 6, .minute = 37, .second = 3};
     v[19] = v[18];
     v[20].kind = SL_VAL_TIMESTAMP;
     v[20].v.ts.sec = 1529501823; /* 2018-06-20T13:37:03Z */
@@ -203,8 +218,7 @@ static void gc_run(struct gcase *gc, const struct sl_change *chg, const struct s
 static void gc_end(struct gcase *gc)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/tests/golden/data/convert/%s.out", SL_SOURCE_DIR,
-             gc->name);
+    snprintf(path, sizeof(path), "%s/tests/golden/data/convert/%s.out", SL_SOURCE_DIR, gc->name);
     const char *got = sl_buf_cstr(&gc->got);
     if (getenv("SL_GOLDEN_UPDATE")) {
         FILE *f = fopen(path, "w");
@@ -251,8 +265,8 @@ static void seed_row(struct sl_value *v, int i)
     v[0] = (struct sl_value){SL_VAL_INT, {.i = seed_rows[i].id}};
     v[1] = (struct sl_value){SL_VAL_INT, {.i = seed_rows[i].site}};
     v[2].kind = SL_VAL_DATETIME;
-    v[2].v.tm = (struct sl_tm){.year = 2022, .month = 6, .day = 15, .hour = 7, .minute = 52,
-                               .second = 16};
+    v[2].v.tm =
+        (struct sl_tm){.year = 2022, .month = 6, .day = 15, .hour = 7, .minute = 52, .second = 16};
     v[3] = (struct sl_value){SL_VAL_STRING, {.s = sl_str_c(seed_rows[i].mode)}};
 }
 
@@ -261,8 +275,8 @@ static void run_seed(struct gcase *gc)
     for (int i = 0; i < 6; i++) {
         struct sl_value after[4];
         seed_row(after, i);
-        struct sl_change chg = {.op = SL_OP_INSERT, .table = &so_table, .after = after,
-                                .thread_id = 7};
+        struct sl_change chg = {
+            .op = SL_OP_INSERT, .table = &so_table, .after = after, .thread_id = 7};
         pos_init(&chg.pos, "mysql-bin-changelog.000002", 1000 + 300 * (uint64_t)i, 0);
         chg.pos.ts_sec = 1655279536;
         struct sl_conv_meta m = {.ts_ms = 1655279536815 + i};
@@ -331,8 +345,7 @@ static void test_reference_insert(void **state)
         {SL_VAL_STRING, {.s = SL_STR("Kretchmar")}},
         {SL_VAL_STRING, {.s = SL_STR("annek@noanswer.org")}},
     };
-    struct sl_change chg = {.op = SL_OP_INSERT, .table = &cu_table, .after = after,
-                            .thread_id = 7};
+    struct sl_change chg = {.op = SL_OP_INSERT, .table = &cu_table, .after = after, .thread_id = 7};
     pos_init(&chg.pos, "mysql-bin.000003", 154, 0);
     struct sl_conv_meta m = {.ts_ms = 1465491411815};
     gc_run(&gc, &chg, &m);
@@ -350,14 +363,14 @@ static void cu_update_delete(struct gcase *gc)
     struct sl_value after[4];
     memcpy(after, before, sizeof(after));
     after[1].v.s = SL_STR("Anne Marie");
-    struct sl_change up = {.op = SL_OP_UPDATE, .table = &cu_table, .before = before,
-                           .after = after, .thread_id = 7};
+    struct sl_change up = {
+        .op = SL_OP_UPDATE, .table = &cu_table, .before = before, .after = after, .thread_id = 7};
     pos_init(&up.pos, "mysql-bin.000003", 484, 0);
     up.pos.gtid = SL_STR("3e11fa47-71ca-11e1-9e33-c80aa9429562:23");
     struct sl_conv_meta m = {.ts_ms = 1465581029523};
     gc_run(gc, &up, &m);
-    struct sl_change del = {.op = SL_OP_DELETE, .table = &cu_table, .before = after,
-                            .thread_id = 7};
+    struct sl_change del = {
+        .op = SL_OP_DELETE, .table = &cu_table, .before = after, .thread_id = 7};
     pos_init(&del.pos, "mysql-bin.000003", 805, 0);
     m.ts_ms = 1465581902461;
     gc_run(gc, &del, &m);
@@ -445,8 +458,8 @@ static void test_pk_change(void **state)
     struct sl_value after[4];
     memcpy(after, before, sizeof(after));
     after[0].v.i = 2004;
-    struct sl_change up = {.op = SL_OP_UPDATE, .table = &cu_table, .before = before,
-                           .after = after, .thread_id = 9};
+    struct sl_change up = {
+        .op = SL_OP_UPDATE, .table = &cu_table, .before = before, .after = after, .thread_id = 9};
     pos_init(&up.pos, "mysql-bin.000004", 4, 1);
     struct sl_conv_meta m = {.ts_ms = 1465581029523};
     gc_run(&gc, &up, &m);
@@ -524,8 +537,8 @@ static void test_types(void **state)
          SL_CONV_TIME_ADAPTIVE, SL_CONV_BINARY_BASE64, false},
         {"types_schemas", SL_CONV_DECIMAL_PRECISE, SL_CONV_BIGINT_PRECISE,
          SL_CONV_TIME_ADAPTIVE_MICROS, SL_CONV_BINARY_BYTES, true},
-        {"types_schemas_connect", SL_CONV_DECIMAL_STRING, SL_CONV_BIGINT_LONG,
-         SL_CONV_TIME_CONNECT, SL_CONV_BINARY_BASE64, true},
+        {"types_schemas_connect", SL_CONV_DECIMAL_STRING, SL_CONV_BIGINT_LONG, SL_CONV_TIME_CONNECT,
+         SL_CONV_BINARY_BASE64, true},
     };
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         struct gcase gc;
@@ -561,7 +574,7 @@ static void test_types_string_key(void **state)
     gc_begin(&gc, "types_string_key");
     struct sl_value v[22];
     types_row(v);
-    v[9].v.s = SL_STR("0.00000001"); /* BigDecimal.toString: 1E-8 */
+    v[9].v.s = SL_STR("0.00000001");       /* BigDecimal.toString: 1E-8 */
     v[10].v.s = SL_STR("Anne \"A\", x=1"); /* nothing is quoted or escaped */
     struct sl_change chg = {.op = SL_OP_INSERT, .table = &t, .after = v};
     pos_init(&chg.pos, "mysql-bin.000003", 154, 0);
@@ -615,11 +628,11 @@ static void test_from_conf(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_unwrap),      cmocka_unit_test(test_seed_envelope),
-        cmocka_unit_test(test_seed_json_keys),   cmocka_unit_test(test_reference_insert),
-        cmocka_unit_test(test_update_delete),    cmocka_unit_test(test_unwrap_modes),
-        cmocka_unit_test(test_pk_change),        cmocka_unit_test(test_keys),
-        cmocka_unit_test(test_types),            cmocka_unit_test(test_types_string_key),
+        cmocka_unit_test(test_seed_unwrap),    cmocka_unit_test(test_seed_envelope),
+        cmocka_unit_test(test_seed_json_keys), cmocka_unit_test(test_reference_insert),
+        cmocka_unit_test(test_update_delete),  cmocka_unit_test(test_unwrap_modes),
+        cmocka_unit_test(test_pk_change),      cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_types),          cmocka_unit_test(test_types_string_key),
         cmocka_unit_test(test_from_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,8 +52,11 @@ static struct sl_conv_opts defaults(void)
 
 static const char *dec_json(const char *text, uint8_t prec, uint8_t scale)
 {
-    struct sl_column col = {.name = SL_STR("d"), .type = SL_MYSQL_TYPE_NEWDECIMAL,
-                            .precision = prec, .scale = scale, .nullable = true};
+    struct sl_column col = {.name = SL_STR("d"),
+                            .type = SL_MYSQL_TYPE_NEWDECIMAL,
+                            .precision = prec,
+                            .scale = scale,
+                            .nullable = true};
     struct sl_conv_opts o = defaults();
     struct sl_value v = {SL_VAL_DECIMAL, {.s = sl_str_c(text)}};
     return conv_val(&col, &o, &v, false, NULL);
@@ -80,8 +83,7 @@ static void test_decimal_base64(void **state)
     assert_string_equal(dec_json(big, 65, 30), "\"APMWJxx/w5CKi+9GTjlF73olNgn//////////w==\"");
     char nbig[82];
     snprintf(nbig, sizeof(nbig), "-%s", big);
-    assert_string_equal(dec_json(nbig, 65, 30),
-                        "\"/wzp2OOAPG91dBC5sca6EIXayfYAAAAAAAAAAQ==\"");
+    assert_string_equal(dec_json(nbig, 65, 30), "\"/wzp2OOAPG91dBC5sca6EIXayfYAAAAAAAAAAQ==\"");
     assert_string_equal(dec_json("12345678901234567890123456789012345."
                                  "123456789012345678901234567890",
                                  65, 30),
@@ -91,8 +93,11 @@ static void test_decimal_base64(void **state)
 static void test_decimal_modes_and_errors(void **state)
 {
     (void)state;
-    struct sl_column col = {.name = SL_STR("price"), .type = SL_MYSQL_TYPE_NEWDECIMAL,
-                            .precision = 65, .scale = 30, .nullable = true};
+    struct sl_column col = {.name = SL_STR("price"),
+                            .type = SL_MYSQL_TYPE_NEWDECIMAL,
+                            .precision = 65,
+                            .scale = 30,
+                            .nullable = true};
     struct sl_conv_opts o = defaults();
     struct sl_value v = {SL_VAL_DECIMAL, {.s = SL_STR("0")}};
     /* Struct.toString uses BigDecimal.toString: scientific below 1E-6. */
@@ -130,8 +135,8 @@ static void test_decimal_modes_and_errors(void **state)
 static void test_bigint_unsigned(void **state)
 {
     (void)state;
-    struct sl_column col = {.name = SL_STR("u"), .type = SL_MYSQL_TYPE_LONGLONG,
-                            .is_unsigned = true};
+    struct sl_column col = {
+        .name = SL_STR("u"), .type = SL_MYSQL_TYPE_LONGLONG, .is_unsigned = true};
     struct sl_conv_opts o = defaults();
     struct sl_value v = {SL_VAL_UINT, {.u = UINT64_MAX}};
     assert_string_equal(conv_val(&col, &o, &v, false, NULL), "-1"); /* long mode wraps */
@@ -151,11 +156,20 @@ static void test_java_numbers(void **state)
         double d;
         const char *want;
     } cases[] = {
-        {1.0, "1.0"},        {0.001, "0.001"},   {0.0001, "1.0E-4"},  {1e7, "1.0E7"},
-        {9999999.0, "9999999.0"}, {123456.789, "123456.789"}, {-0.0, "-0.0"},
-        {1e21, "1.0E21"},    {-2.5e-10, "-2.5E-10"}, {4.9e-324, "4.9E-324"},
-        {1.7976931348623157e308, "1.7976931348623157E308"}, {100.0, "100.0"},
-        {0.1, "0.1"}, {(double)0.1f, "0.10000000149011612"},
+        {1.0, "1.0"},
+        {0.001, "0.001"},
+        {0.0001, "1.0E-4"},
+        {1e7, "1.0E7"},
+        {9999999.0, "9999999.0"},
+        {123456.789, "123456.789"},
+        {-0.0, "-0.0"},
+        {1e21, "1.0E21"},
+        {-2.5e-10, "-2.5E-10"},
+        {4.9e-324, "4.9E-324"},
+        {1.7976931348623157e308, "1.7976931348623157E308"},
+        {100.0, "100.0"},
+        {0.1, "0.1"},
+        {(double)0.1f, "0.10000000149011612"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct sl_buf buf;
@@ -186,8 +200,14 @@ static struct sl_value tm_val(uint8_t kind, int32_t y, uint8_t mo, uint8_t d, ui
     struct sl_value v;
     memset(&v, 0, sizeof(v));
     v.kind = kind;
-    v.v.tm = (struct sl_tm){.year = y, .month = mo, .day = d, .hour = h, .minute = mi,
-                            .second = s, .usec = us, .neg = neg};
+    v.v.tm = (struct sl_tm){.year = y,
+                            .month = mo,
+                            .day = d,
+                            .hour = h,
+                            .minute = mi,
+                            .second = s,
+                            .usec = us,
+                            .neg = neg};
     return v;
 }
 
@@ -196,8 +216,8 @@ static struct sl_value tm_val(uint8_t kind, int32_t y, uint8_t mo, uint8_t d, ui
 static void test_time_ranges(void **state)
 {
     (void)state;
-    struct sl_column col = {.name = SL_STR("t"), .type = SL_MYSQL_TYPE_TIME2, .fsp = 6,
-                            .nullable = true};
+    struct sl_column col = {
+        .name = SL_STR("t"), .type = SL_MYSQL_TYPE_TIME2, .fsp = 6, .nullable = true};
     struct sl_conv_opts o = defaults();
     struct sl_value v = tm_val(SL_VAL_TIME, 0, 0, 0, 838, 59, 59, 0, true);
     assert_string_equal(conv_val(&col, &o, &v, false, NULL), "-3020399000000");
@@ -220,10 +240,14 @@ static void test_fsp_formatting(void **state)
         uint32_t usec;
         const char *want;
     } cases[] = {
-        {0, "\"2018-06-20T13:37:03Z\""},        {100000, "\"2018-06-20T13:37:03.1Z\""},
-        {120000, "\"2018-06-20T13:37:03.12Z\""}, {123000, "\"2018-06-20T13:37:03.123Z\""},
-        {123400, "\"2018-06-20T13:37:03.1234Z\""}, {123450, "\"2018-06-20T13:37:03.12345Z\""},
-        {123456, "\"2018-06-20T13:37:03.123456Z\""}, {1, "\"2018-06-20T13:37:03.000001Z\""},
+        {0, "\"2018-06-20T13:37:03Z\""},
+        {100000, "\"2018-06-20T13:37:03.1Z\""},
+        {120000, "\"2018-06-20T13:37:03.12Z\""},
+        {123000, "\"2018-06-20T13:37:03.123Z\""},
+        {123400, "\"2018-06-20T13:37:03.1234Z\""},
+        {123450, "\"2018-06-20T13:37:03.12345Z\""},
+        {123456, "\"2018-06-20T13:37:03.123456Z\""},
+        {1, "\"2018-06-20T13:37:03.000001Z\""},
     };
     struct sl_column ts = {.name = SL_STR("ts"), .type = SL_MYSQL_TYPE_TIMESTAMP2, .fsp = 6};
     struct sl_conv_opts o = defaults();
@@ -269,14 +293,13 @@ static void test_zero_dates(void **state)
     assert_string_equal(conv_val(&date, &o, &z, false, NULL), "0");
     struct sl_value bad = tm_val(SL_VAL_DATE, 2020, 0, 10, 0, 0, 0, 0, false);
     assert_string_equal(conv_val(&date, &o, &bad, false, NULL), "0");
-    struct sl_column dt = {.name = SL_STR("dt"), .type = SL_MYSQL_TYPE_DATETIME2,
-                           .nullable = true};
+    struct sl_column dt = {.name = SL_STR("dt"), .type = SL_MYSQL_TYPE_DATETIME2, .nullable = true};
     z.kind = SL_VAL_DATETIME;
     assert_string_equal(conv_val(&dt, &o, &z, false, NULL), "null");
     dt.nullable = false;
     assert_string_equal(conv_val(&dt, &o, &z, false, NULL), "0");
-    struct sl_column ts = {.name = SL_STR("ts"), .type = SL_MYSQL_TYPE_TIMESTAMP2,
-                           .nullable = true};
+    struct sl_column ts = {
+        .name = SL_STR("ts"), .type = SL_MYSQL_TYPE_TIMESTAMP2, .nullable = true};
     struct sl_value tz = {.kind = SL_VAL_TIMESTAMP};
     assert_string_equal(conv_val(&ts, &o, &tz, false, NULL), "null");
     ts.nullable = false;
@@ -296,7 +319,8 @@ static void test_charsets(void **state)
                         "caf\xc3\xa9 \xe2\x82\xac \xef\xbf\xbd \xc3\xbf");
     /* utf8mb4 with invalid bytes: each bad byte becomes U+FFFD, output stays valid. */
     col.charset = 255;
-    v.v.s = SL_STR("a\xc3(b\xed\xa0\x80" "c\xf0\x9f\x98\x80");
+    v.v.s = SL_STR("a\xc3(b\xed\xa0\x80"
+                   "c\xf0\x9f\x98\x80");
     assert_string_equal(conv_val(&col, &o, &v, false, NULL),
                         "\"a\xef\xbf\xbd(b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                         "c\xf0\x9f\x98\x80\"");
@@ -325,8 +349,8 @@ static void test_bits_enum_set_geometry(void **state)
     assert_string_equal(conv_val(&b12, &o, &v, false, NULL), "\"BQA=\"");
 
     struct sl_str labels[] = {SL_STR("x"), SL_STR("y")};
-    struct sl_column en = {.name = SL_STR("e"), .type = SL_MYSQL_TYPE_ENUM, .n_labels = 2,
-                           .labels = labels};
+    struct sl_column en = {
+        .name = SL_STR("e"), .type = SL_MYSQL_TYPE_ENUM, .n_labels = 2, .labels = labels};
     struct sl_value e = {SL_VAL_ENUM, {.u = 0}};
     assert_string_equal(conv_val(&en, &o, &e, false, NULL), "\"\"");
     e.v.u = 2;
@@ -336,8 +360,8 @@ static void test_bits_enum_set_geometry(void **state)
     const char *msg = conv_val(&en, &o, &e, false, &err);
     assert_int_equal(err, SL_ERR_INVALID);
     assert_non_null(strstr(msg, "column e: ENUM index"));
-    struct sl_column set = {.name = SL_STR("s"), .type = SL_MYSQL_TYPE_SET, .n_labels = 2,
-                            .labels = labels};
+    struct sl_column set = {
+        .name = SL_STR("s"), .type = SL_MYSQL_TYPE_SET, .n_labels = 2, .labels = labels};
     struct sl_value s = {SL_VAL_SET, {.u = 0}};
     assert_string_equal(conv_val(&set, &o, &s, false, NULL), "\"\"");
     s.v.u = 3;
@@ -348,8 +372,7 @@ static void test_bits_enum_set_geometry(void **state)
 
     /* POINT(1 2) SRID 4326: Point struct {x,y,wkb,srid}. */
     static const char pt[] = "\xe6\x10\0\0\x01\x01\0\0\0\0\0\0\0\0\0\xf0\x3f\0\0\0\0\0\0\0\x40";
-    struct sl_column pc = {.name = SL_STR("p"), .type = SL_MYSQL_TYPE_GEOMETRY,
-                           .geometry_type = 1};
+    struct sl_column pc = {.name = SL_STR("p"), .type = SL_MYSQL_TYPE_GEOMETRY, .geometry_type = 1};
     struct sl_value g = {SL_VAL_GEOMETRY, {.s = {pt, sizeof(pt) - 1}}};
     assert_string_equal(conv_val(&pc, &o, &g, false, NULL),
                         "{\"x\":1.0,\"y\":2.0,\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\","
@@ -416,14 +439,13 @@ static void test_topics_and_bounds(void **state)
     sl_buf_fini(&buf);
 
     /* A change whose records exceed the output bound: SL_ERR_TOOBIG, nothing emitted. */
-    struct sl_column cols[] = {{.name = SL_STR("id"), .type = SL_MYSQL_TYPE_LONG, .is_pk = true},
-                               {.name = SL_STR("s"), .type = SL_MYSQL_TYPE_VARCHAR,
-                                .charset = 255}};
+    struct sl_column cols[] = {
+        {.name = SL_STR("id"), .type = SL_MYSQL_TYPE_LONG, .is_pk = true},
+        {.name = SL_STR("s"), .type = SL_MYSQL_TYPE_VARCHAR, .charset = 255}};
     uint32_t pk[] = {0};
-    struct sl_table t = {.db = SL_STR("db"), .name = SL_STR("t"), .ncols = 2, .cols = cols,
-                         .npk = 1, .pk = pk};
-    struct sl_value row[2] = {{SL_VAL_INT, {.i = 1}},
-                              {SL_VAL_STRING, {.s = {longname, 400}}}};
+    struct sl_table t = {
+        .db = SL_STR("db"), .name = SL_STR("t"), .ncols = 2, .cols = cols, .npk = 1, .pk = pk};
+    struct sl_value row[2] = {{SL_VAL_INT, {.i = 1}}, {SL_VAL_STRING, {.s = {longname, 400}}}};
     struct sl_change chg = {.op = SL_OP_INSERT, .table = &t, .after = row};
     struct sl_conv_out out;
     sl_conv_out_init(&out, 300);
@@ -465,16 +487,22 @@ static void test_speed(void **state)
         {.name = SL_STR("ORDER_ID"), .type = SL_MYSQL_TYPE_LONG, .is_pk = true},
         {.name = SL_STR("SITE_ID"), .type = SL_MYSQL_TYPE_LONG, .nullable = true},
         {.name = SL_STR("ORDER_DATE"), .type = SL_MYSQL_TYPE_DATETIME2, .nullable = true},
-        {.name = SL_STR("SHIP_MODE"), .type = SL_MYSQL_TYPE_VARCHAR, .nullable = true,
+        {.name = SL_STR("SHIP_MODE"),
+         .type = SL_MYSQL_TYPE_VARCHAR,
+         .nullable = true,
          .charset = 255},
     };
     uint32_t pk[] = {0};
-    struct sl_table t = {.db = SL_STR("salesdb"), .name = SL_STR("SALES_ORDER"), .ncols = 4,
-                         .cols = cols, .npk = 1, .pk = pk};
+    struct sl_table t = {.db = SL_STR("salesdb"),
+                         .name = SL_STR("SALES_ORDER"),
+                         .ncols = 4,
+                         .cols = cols,
+                         .npk = 1,
+                         .pk = pk};
     struct sl_value row[4] = {{SL_VAL_INT, {.i = 29001}}, {SL_VAL_INT, {.i = 2568}}};
     row[2].kind = SL_VAL_DATETIME;
-    row[2].v.tm = (struct sl_tm){.year = 2022, .month = 6, .day = 15, .hour = 7, .minute = 52,
-                                 .second = 16};
+    row[2].v.tm =
+        (struct sl_tm){.year = 2022, .month = 6, .day = 15, .hour = 7, .minute = 52, .second = 16};
     row[3] = (struct sl_value){SL_VAL_STRING, {.s = SL_STR("STANDARD")}};
     struct sl_change chg = {.op = SL_OP_INSERT, .table = &t, .after = row};
     struct sl_conv_meta m = {.ts_ms = 1};
@@ -516,12 +544,18 @@ static void test_speed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decimal_base64),    cmocka_unit_test(test_decimal_modes_and_errors),
-        cmocka_unit_test(test_bigint_unsigned),   cmocka_unit_test(test_java_numbers),
-        cmocka_unit_test(test_time_ranges),       cmocka_unit_test(test_fsp_formatting),
-        cmocka_unit_test(test_zero_dates),        cmocka_unit_test(test_charsets),
-        cmocka_unit_test(test_bits_enum_set_geometry), cmocka_unit_test(test_options_errors),
-        cmocka_unit_test(test_topics_and_bounds), cmocka_unit_test(test_speed),
+        cmocka_unit_test(test_decimal_base64),
+        cmocka_unit_test(test_decimal_modes_and_errors),
+        cmocka_unit_test(test_bigint_unsigned),
+        cmocka_unit_test(test_java_numbers),
+        cmocka_unit_test(test_time_ranges),
+        cmocka_unit_test(test_fsp_formatting),
+        cmocka_unit_test(test_zero_dates),
+        cmocka_unit_test(test_charsets),
+        cmocka_unit_test(test_bits_enum_set_geometry),
+        cmocka_unit_test(test_options_errors),
+        cmocka_unit_test(test_topics_and_bounds),
+        cmocka_unit_test(test_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
