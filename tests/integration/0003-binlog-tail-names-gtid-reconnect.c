@@ -134,6 +134,17 @@ int main(void)
     free(gtid);
 
     /* 3. Reconnect: kill the dump thread while tailing; rows before and after appear once. */
+    /* Earlier tails' dump threads may linger a moment; wait them out so the KILL below hits
+     * ours. */
+    for (int i = 0; i < 100; i++) {
+        char *n = sql_value(m, "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                               "WHERE COMMAND = 'Binlog Dump'");
+        bool none = strcmp(n, "0") == 0;
+        free(n);
+        if (none)
+            break;
+        sleep_ms(100);
+    }
     char outpath[1024], errpath[1024];
     snprintf(outpath, sizeof(outpath), "%s/tail.json", dir);
     snprintf(errpath, sizeof(errpath), "%s/tail.err", dir);
@@ -157,7 +168,8 @@ int main(void)
     if (id && *id) {
         char kill[64];
         snprintf(kill, sizeof(kill), "KILL %s", id);
-        sql(m, kill);
+        if (mysql_real_query(m, kill, (unsigned long)strlen(kill)))
+            printf("note: %s: %s\n", kill, mysql_error(m));
     }
     free(id);
     sql(m, "BEGIN");
