@@ -877,6 +877,10 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
     bool tombstone = val.null;
     sl_sink_op_t op = SL_SINK_OP_PUT;
     if (tombstone) {
+        if (conf->null_fail) {
+            err = bad(&c, "tombstone (null value) with behavior.on.null.values=fail");
+            goto out;
+        }
         if (!conf->delete_enabled)
             goto out; /* skip, as behavior.on.null.values=ignore */
         op = SL_SINK_OP_DELETE;

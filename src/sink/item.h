@@ -60,6 +60,8 @@ struct sl_sink_item_conf {
     /* Tombstones, Debezium op "d" and "__deleted":"true" become deletes. Off: tombstones and
      * op "d" are skipped, "__deleted" rows are written like any row (Confluent). */
     bool delete_enabled;
+    /* behavior.on.null.values=fail: a tombstone is a bad record. */
+    bool null_fail;
     /* A Debezium envelope (object with "op", "after" and "source") writes "after". */
     bool unwrap_envelope;
     /* Confluent 1.2 writes "" as NULL:true (legacy); false keeps {"S":""}. */
