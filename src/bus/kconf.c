@@ -831,13 +831,16 @@ static void on_token_refresh(rd_kafka_t *rk, const char *oauthbearer_config, voi
 {
     (void)oauthbearer_config;
     struct sl_kconf_token *tok = opaque;
-    char token[4096], errstr[512] = "";
+    /* Session-token credentials make long tokens; the AWS builder's bound is 16 KiB. */
+    char *token = sl_xmalloc(SL_KCONF_TOKEN_MAX);
+    char errstr[512] = "";
     int64_t expiry_ms = 0;
-    sl_err_t err = tok->fn(token, sizeof(token), &expiry_ms, errstr, sizeof(errstr),
+    sl_err_t err = tok->fn(token, SL_KCONF_TOKEN_MAX, &expiry_ms, errstr, sizeof(errstr),
                            tok->opaque);
     if (err) {
         sl_log(SL_LOG_WARN, "KAFKA", "MSK IAM token: %s (%s)", errstr, sl_err_name(err));
         rd_kafka_oauthbearer_set_token_failure(rk, errstr[0] ? errstr : sl_err_str(err));
+        sl_free(token);
         return;
     }
     char rderr[512];
@@ -847,6 +850,7 @@ static void on_token_refresh(rd_kafka_t *rk, const char *oauthbearer_config, voi
         sl_log(SL_LOG_WARN, "KAFKA", "MSK IAM token refused by librdkafka: %s", rderr);
         rd_kafka_oauthbearer_set_token_failure(rk, rderr);
     }
+    sl_free(token);
 }
 
 void *sl_kconf_rd_new(const struct sl_kconf *kc, struct sl_kconf_token *tok, char *errstr,
@@ -882,4 +886,28 @@ sl_err_t sl_kconf_rd_started(const struct sl_kconf *kc, void *rk, char *errstr,
              role_name(kc->role), rd_kafka_error_string(error));
     rd_kafka_error_destroy(error);
     return SL_ERR_CONF;
+}
+
+sl_err_t sl_kconf_msk_region(const struct sl_kconf *kc, char *region, size_t region_size)
+{
+    const char *servers = sl_kconf_get(kc, "bootstrap.servers");
+    if (!servers)
+        return SL_ERR_NOTFOUND;
+    static const char *const marks[] = {".kafka.", ".kafka-serverless."};
+    for (size_t i = 0; i < 2; i++) {
+        const char *at = strstr(servers, marks[i]);
+        if (!at)
+            continue;
+        at += strlen(marks[i]);
+        const char *dot = strchr(at, '.');
+        if (!dot || strncmp(dot, ".amazonaws.com", 14) != 0 || dot == at)
+            continue;
+        size_t n = (size_t)(dot - at);
+        if (n >= region_size)
+            return SL_ERR_TOOBIG;
+        memcpy(region, at, n);
+        region[n] = '\0';
+        return SL_OK;
+    }
+    return SL_ERR_NOTFOUND;
 }

@@ -36,6 +36,8 @@ struct sl_kconf_prop {
 };
 
 #define SL_KCONF_MAX_PROPS 128
+/* Size of the buffer handed to sl_bus_token_fn (the AWS builder needs up to 16 KiB). */
+#define SL_KCONF_TOKEN_MAX 16384
 #define SL_KCONF_MAX_NOTES 32
 
 /* The result of a mapping. Fields are readable; only kconf.c writes them. */
@@ -73,6 +75,11 @@ sl_err_t sl_kconf_from_worker(struct sl_kconf *kc, const struct sl_kv *kvs, size
 
 /* Last value of a librdkafka property in kc, or NULL. */
 const char *sl_kconf_get(const struct sl_kconf *kc, const char *name);
+
+/* The AWS region of an MSK cluster from its bootstrap host names
+ * (b-1.x.y.c2.kafka.<region>.amazonaws.com or ...kafka-serverless.<region>.amazonaws.com), for
+ * the token provider. SL_ERR_NOTFOUND when the names are not MSK's (set the region explicitly). */
+sl_err_t sl_kconf_msk_region(const struct sl_kconf *kc, char *region, size_t region_size);
 
 /* Sets (appends) a librdkafka property directly, e.g. the consumer's group.id. */
 void sl_kconf_set(struct sl_kconf *kc, const char *name, const char *value, const char *from);

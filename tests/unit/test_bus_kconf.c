@@ -255,6 +255,17 @@ static void test_msk_iam(void **state)
     assert_string_equal(kc.iam_role_arn, "arn:aws:iam::123456789012:role/sluice");
     assert_string_equal(kc.iam_sts_region, "eu-west-1");
     assert_null(kc.iam_profile);
+    char region[32];
+    assert_int_equal(sl_kconf_msk_region(&kc, region, sizeof(region)), SL_ERR_NOTFOUND);
+    sl_kconf_set(&kc, "bootstrap.servers",
+                 "b-1.sales.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,"
+                 "b-2.sales.abc123.c2.kafka.eu-west-1.amazonaws.com:9098", NULL);
+    assert_int_equal(sl_kconf_msk_region(&kc, region, sizeof(region)), SL_OK);
+    assert_string_equal(region, "eu-west-1");
+    sl_kconf_set(&kc, "bootstrap.servers",
+                 "boot-x.c1.kafka-serverless.us-east-2.amazonaws.com:9098", NULL);
+    assert_int_equal(sl_kconf_msk_region(&kc, region, sizeof(region)), SL_OK);
+    assert_string_equal(region, "us-east-2");
     /* Without a token provider the client refuses to start. */
     struct sl_kconf_token tok = {NULL, NULL};
     assert_null(sl_kconf_rd_new(&kc, &tok, errstr, sizeof(errstr)));
