@@ -199,6 +199,27 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
 /* Message of the last error of sl_conv_change ("" when none). Borrowed. */
 const char *sl_conv_errstr(const struct sl_conv *conv);
 
+/* ---- Transaction metadata (provide.transaction.metadata, reference §5.3) ---- */
+
+struct sl_conv_txn_count {
+    struct sl_str data_collection; /* "db.table" */
+    int64_t event_count;
+};
+
+struct sl_conv_txn_event {
+    bool end;                               /* false: BEGIN, true: END */
+    struct sl_str id;                       /* same text as sl_conv_txn.id */
+    int64_t event_count;                    /* END only */
+    const struct sl_conv_txn_count *counts; /* END only, ncounts entries */
+    uint32_t ncounts;
+};
+
+/* Replaces out's contents with the one BEGIN/END record for the transaction topic, keyed
+ * {"id":...}, serialised with the configured converters. SL_ERR_TOOBIG when out's bound is
+ * hit (out empty). */
+sl_err_t sl_conv_txn_event(struct sl_conv *conv, const struct sl_conv_txn_event *ev,
+                           struct sl_conv_out *out);
+
 /* Appends <prefix>.<db>.<table> sanitised as Debezium's TopicSelector does (characters
  * outside [A-Za-z0-9._-] become '_', at most 249 characters). */
 sl_err_t sl_conv_topic(const struct sl_conv *conv, struct sl_str db, struct sl_str table,

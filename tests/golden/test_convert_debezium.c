@@ -625,6 +625,54 @@ static void test_from_conf(void **state)
     sl_conf_fini(&src);
 }
 
+/* §5.3: BEGIN / END records on <prefix>.transaction, and the envelope's transaction
+ * block {"id","total_order","data_collection_order"} (int64 numbers, not strings). */
+static void test_transactions(void **state)
+{
+    (void)state;
+    static const struct sl_conv_txn_count counts[] = {
+        {SL_STR("inventory.customers"), 2},
+        {SL_STR("inventory.orders"), 1},
+    };
+    struct sl_conv_txn_event begin = {.id = SL_STR("file=mysql-bin.000002,pos=1913")};
+    struct sl_conv_txn_event end = {.end = true,
+                                    .id = SL_STR("file=mysql-bin.000002,pos=1913"),
+                                    .event_count = 3,
+                                    .counts = counts,
+                                    .ncounts = 2};
+    for (int mode = 0; mode < 3; mode++) {
+        static const char *const names[] = {"txn_json", "txn_string", "txn_schemas"};
+        struct gcase gc;
+        tutorial_opts(&gc.opts, "dbserver1");
+        if (mode == 0)
+            gc.opts.key_format = SL_CONV_FMT_JSON;
+        if (mode == 1)
+            gc.opts.value_format = SL_CONV_FMT_STRING;
+        if (mode == 2) {
+            sl_conv_opts_init(&gc.opts);
+            gc.opts.topic_prefix = "dbserver1";
+        }
+        gc_begin(&gc, names[mode]);
+        assert_int_equal(sl_conv_txn_event(gc.conv, &begin, &gc.out), SL_OK);
+        dump_out(&gc.got, &gc.out, &gc.opts);
+        struct sl_value after[4] = {
+            {SL_VAL_INT, {.i = 1004}},
+            {SL_VAL_STRING, {.s = SL_STR("Anne")}},
+            {SL_VAL_STRING, {.s = SL_STR("Kretchmar")}},
+            {SL_VAL_NULL, {.i = 0}},
+        };
+        struct sl_change chg = {.op = SL_OP_INSERT, .table = &cu_table, .after = after};
+        pos_init(&chg.pos, "mysql-bin.000002", 1913, 0);
+        struct sl_conv_txn txn = {SL_STR("file=mysql-bin.000002,pos=1913"), 1, 1};
+        struct sl_conv_meta m = {.ts_ms = 1, .txn = &txn};
+        if (mode != 2)
+            gc_run(&gc, &chg, &m);
+        assert_int_equal(sl_conv_txn_event(gc.conv, &end, &gc.out), SL_OK);
+        dump_out(&gc.got, &gc.out, &gc.opts);
+        gc_end(&gc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -633,7 +681,7 @@ int main(void)
         cmocka_unit_test(test_update_delete),  cmocka_unit_test(test_unwrap_modes),
         cmocka_unit_test(test_pk_change),      cmocka_unit_test(test_keys),
         cmocka_unit_test(test_types),          cmocka_unit_test(test_types_string_key),
-        cmocka_unit_test(test_from_conf),
+        cmocka_unit_test(test_from_conf),      cmocka_unit_test(test_transactions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
