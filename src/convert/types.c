@@ -545,6 +545,12 @@ static sl_err_t bits_out(struct sl_cw *cw, struct sl_vctx *vc, const struct sl_c
         set_err(vc, col, "BIT value longer than 64 bits");
         return SL_ERR_INVALID;
     }
+    /* Zero high bytes beyond the column width are dropped (BitSet.toByteArray is
+     * minimal, then padded to the width). */
+    while (s.len > want && s.len > 1 && s.ptr[0] == 0) {
+        s.ptr++;
+        s.len--;
+    }
     if (want < s.len)
         want = s.len;
     memset(le, 0, sizeof(le));

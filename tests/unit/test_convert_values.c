@@ -347,6 +347,8 @@ static void test_bits_enum_set_geometry(void **state)
     struct sl_column b12 = {.name = SL_STR("b"), .type = SL_MYSQL_TYPE_BIT, .length = 12};
     v.v.s = (struct sl_str){"\x05", 1};
     assert_string_equal(conv_val(&b12, &o, &v, false, NULL), "\"BQA=\"");
+    v.v.s = (struct sl_str){"\0\0\x01\x05", 4}; /* wider than BIT(12): zero bytes dropped */
+    assert_string_equal(conv_val(&b12, &o, &v, false, NULL), "\"BQE=\"");
 
     struct sl_str labels[] = {SL_STR("x"), SL_STR("y")};
     struct sl_column en = {
