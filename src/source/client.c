@@ -79,10 +79,12 @@ static sl_err_t db_connect(const struct sl_mysql_conf *db, const char *where,
         mysql_optionsv(mysql, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
     mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (db->ssl_mode != SL_SSL_DISABLED) {
+        /* In connector-c 3.3, SSL_ENFORCE only asks for TLS (falling back to plain text when
+         * the server has none, i.e. "preferred"); only certificate verification makes the
+         * fallback an error, so "required" is checked after connecting. */
         mysql_ssl_set(mysql, db->ssl_key, db->ssl_cert, db->ssl_ca, NULL, NULL);
         my_bool on = 1;
-        if (db->ssl_mode >= SL_SSL_REQUIRED)
-            mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+        mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
         if (db->ssl_mode >= SL_SSL_VERIFY_CA)
             mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
     } else {
@@ -96,6 +98,13 @@ static sl_err_t db_connect(const struct sl_mysql_conf *db, const char *where,
                  db->user ? db->user : "", mysql_error(mysql), no);
         mysql_close(mysql);
         return classify(no);
+    }
+    if (db->ssl_mode >= SL_SSL_REQUIRED && !mysql_get_ssl_cipher(mysql)) {
+        snprintf(errstr, errstr_size,
+                 "cannot connect to %s: TLS is required (ssl mode %s) but the server does not "
+                 "offer it", where, db->ssl_mode == SL_SSL_REQUIRED ? "required" : "verify");
+        mysql_close(mysql);
+        return SL_ERR_IO;
     }
     *out = mysql;
     return SL_OK;
