@@ -166,8 +166,10 @@ sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out, si
 sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *errstr,
                         size_t errstr_size)
 {
+    int shown = len > 60 ? 60 : (int)len; /* text is a view: not NUL-terminated */
     char digits[64];
     size_t nd = 0, sig_seen = 0;
+    bool dropped_nonzero = false; /* a significant digit beyond the 60 kept */
     size_t i = 0;
     bool neg = false;
     long exp10 = 0;
@@ -189,6 +191,7 @@ sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *
         if (nd == 0 && c == '0')
             continue; /* leading zero */
         if (sig_seen >= 60) {
+            dropped_nonzero = dropped_nonzero || c != '0';
             sig_seen++;
             continue;
         }
@@ -223,15 +226,15 @@ sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *
     }
     if (nd == 0)
         return sl_buf_addch(out, '0');
-    if (sig_seen > 38 && nd > 38) {
+    if (nd > 38 || dropped_nonzero) {
         snprintf(errstr, errstr_size,
-                 "number %.60s has more than 38 significant digits (DynamoDB limit)", text);
+                 "number %.*s has more than 38 significant digits (DynamoDB limit)", shown, text);
         return SL_ERR_INVALID;
     }
     long adj = exp10 + (long)nd - 1;
     if (adj > 125 || adj < -130) {
-        snprintf(errstr, errstr_size, "number %.60s is outside DynamoDB's range 1E-130 .. 9.99E125",
-                 text);
+        snprintf(errstr, errstr_size, "number %.*s is outside DynamoDB's range 1E-130 .. 9.99E125",
+                 shown, text);
         return SL_ERR_INVALID;
     }
     sl_err_t err = SL_OK;
@@ -261,7 +264,7 @@ sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *
     }
     return err;
 bad:
-    snprintf(errstr, errstr_size, "'%.60s' is not a number", text);
+    snprintf(errstr, errstr_size, "'%.*s' is not a number", shown, text);
     return SL_ERR_INVALID;
 }
 

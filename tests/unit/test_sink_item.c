@@ -103,6 +103,17 @@ static void test_numbers_exact(void **state)
     assert_int_equal(
         sl_sink_number(&b, "12345678901234567890123456789012345678000", 41, e, sizeof(e)), SL_OK);
     assert_string_equal(b.data, "1.2345678901234567890123456789012345678E40");
+    /* 1, 59 zeros, 1: 61 significant digits even though the middle ones are zeros. */
+    char wide[80];
+    memset(wide, '0', sizeof(wide));
+    wide[0] = '1';
+    wide[60] = '1';
+    assert_int_equal(sl_sink_number(&b, wide, 61, e, sizeof(e)), SL_ERR_INVALID);
+    assert_non_null(strstr(e, "38 significant"));
+    sl_buf_reset(&b);
+    wide[60] = '0'; /* 1E60: one significant digit */
+    assert_int_equal(sl_sink_number(&b, wide, 61, e, sizeof(e)), SL_OK);
+    assert_string_equal(b.data, "1E60");
     sl_buf_fini(&b);
 }
 
