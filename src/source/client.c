@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/parse.h"
@@ -275,8 +274,8 @@ static int hexval(char c)
 
 /* Encodes a MySQL GTID set ("uuid:1-5:7,uuid2:3") as COM_BINLOG_DUMP_GTID wants it:
  * n_sids, then per sid the 16-byte uuid, n_intervals and [start, end) pairs. */
-static sl_err_t encode_mysql_gtid(const char *set, struct sl_buf *out, char *errstr,
-                                  size_t errstr_size)
+sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr,
+                               size_t errstr_size)
 {
     struct sl_buf body;
     sl_buf_init(&body, 1 << 20);
@@ -325,7 +324,7 @@ static sl_err_t encode_mysql_gtid(const char *set, struct sl_buf *out, char *err
                 b = strtoull(p, &end, 10);
                 p = end;
             }
-            if (a == 0 || b < a)
+            if (a == 0 || b < a || b >= (uint64_t)INT64_MAX)
                 goto bad;
             put_u64(&body, a);
             put_u64(&body, b + 1);
@@ -488,7 +487,7 @@ static sl_err_t open_stream(struct sl_client *cl, char *errstr, size_t errstr_si
         put_u64(&buf, 4);
         struct sl_buf set;
         sl_buf_init(&set, 1 << 20);
-        err = encode_mysql_gtid(cl->conf.gtid, &set, errstr, errstr_size);
+        err = sl_client_gtid_encode(cl->conf.gtid, &set, errstr, errstr_size);
         if (!err) {
             put_u32(&buf, (uint32_t)set.len);
             sl_buf_add(&buf, set.data, set.len);

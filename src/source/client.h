@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 typedef enum {
@@ -103,6 +104,13 @@ const char *sl_client_file(const struct sl_client *cl);
  * QUERY "COMMIT" event the client does not parse); XID events are tracked by the client
  * itself. A reconnect resumes here. */
 void sl_client_set_resume(struct sl_client *cl, const char *file, uint64_t pos);
+
+/* Encodes a MySQL GTID set ("uuid:1-5:7,uuid2:3") the way COM_BINLOG_DUMP_GTID carries it
+ * (n_sids, then per uuid its 16 bytes, n_intervals and [start, end) pairs, all little-endian)
+ * and appends it to out. SL_ERR_CONF naming the offset when malformed, SL_ERR_UNSUPPORTED for
+ * tagged GTIDs (MySQL 8.3+). */
+sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr,
+                               size_t errstr_size);
 
 /* ---- SQL side: a separate query connection ---- */
 
