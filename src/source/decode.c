@@ -109,7 +109,6 @@ void sl_decoder_free(struct sl_decoder *dec)
     sl_buf_fini(&dec->json);
     sl_free(dec->payload);
     sl_free(dec->zbuf);
-    sl_free(dec->chg);
     sl_free(dec);
 }
 

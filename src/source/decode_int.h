@@ -23,6 +23,7 @@ struct sl_dec_table {
     struct sl_table table;
     uint8_t *raw;              /* TABLE_MAP body after the table id, to spot re-maps */
     size_t raw_len;
+    uint32_t row_bytes;        /* bytes per row in this table's last rows event (0 = none) */
 };
 
 struct sl_decoder {
@@ -70,8 +71,6 @@ struct sl_decoder {
     uint8_t *zbuf;              /* MariaDB compressed event bodies, decompressed */
     size_t zbuf_cap;
     struct sl_buf json;         /* JSON text conversion */
-    struct sl_change *chg;      /* rows of the current event before the arena copy */
-    size_t chg_cap;
 };
 
 /* Decodes a TABLE_MAP body (post-header included) into the cache. */

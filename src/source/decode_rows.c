@@ -570,7 +570,8 @@ static unsigned popcount_bits(const uint8_t *bits, uint32_t n)
 
 /* One row image: null bitmap over the present columns, then their values. */
 static sl_err_t decode_image(struct sl_decoder *dec, const struct sl_table *tbl,
-                             const uint8_t *present, struct sl_cur *cur, bool after_partial,
+                             const uint8_t *present, unsigned npresent, struct sl_cur *cur,
+                             bool after_partial,
                              struct sl_arena *arena, struct sl_value *vals, bool *partial_image,
                              const struct sl_event *ev, uint32_t row, char *errstr,
                              size_t errstr_size)
@@ -593,12 +594,13 @@ static sl_err_t decode_image(struct sl_decoder *dec, const struct sl_table *tbl,
             }
         }
     }
-    unsigned npresent = popcount_bits(present, tbl->ncols);
-    const uint8_t *nulls;
-    if (sl_cur_bytes(cur, (npresent + 7) / 8, &nulls)) {
+    const uint8_t *nulls = cur->p;
+    size_t nnull = (npresent + 7) / 8;
+    if ((size_t)(cur->end - cur->p) < nnull) {
         sl_dec_errf(dec, ev, errstr, errstr_size, "row %u: truncated null bitmap", row);
         return SL_ERR_PROTO;
     }
+    cur->p += nnull;
     unsigned k = 0, kjson = 0;
     for (uint32_t i = 0; i < tbl->ncols; i++) {
         const struct sl_column *col = &tbl->cols[i];
@@ -620,7 +622,8 @@ static sl_err_t decode_image(struct sl_decoder *dec, const struct sl_table *tbl,
         }
         const char *why;
         size_t off = sl_cur_off(cur);
-        char jerr[256] = "";
+        char jerr[256]; /* filled only by a failing JSON conversion: no per-value memset */
+        jerr[0] = '\0';
         sl_err_t err = sl_dec_value(dec, col, cur, diff, arena, &vals[i], &why, jerr,
                                     sizeof(jerr));
         if (err) {
@@ -731,24 +734,38 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
     proto.thread_id = dec->thread_id;
     proto.query = query;
 
+    /* The changes array is carved from the arena at a size guessed from this table's
+     * previous events (bytes per row), and regrown in the arena on a wrong guess, so a row
+     * is written once and nothing is malloc'd per event. */
+    unsigned npresent1 = popcount_bits(present1, tbl->ncols);
+    unsigned npresent2 = two ? popcount_bits(present2, tbl->ncols) : npresent1;
+    size_t rows_bytes = sl_cur_left(body);
+    size_t cap = dt->row_bytes ? rows_bytes / dt->row_bytes + 4 : 64;
+    size_t min_row = (npresent1 + 7) / 8 + (two ? (npresent2 + 7) / 8 : 0);
+    if (min_row && cap > rows_bytes / min_row + 1)
+        cap = rows_bytes / min_row + 1; /* each row takes at least its null bitmaps */
+    struct sl_change *chgs = sl_arena_alloc(arena, cap * sizeof(*chgs));
+    size_t nvals = (size_t)ncols * (two ? 2 : 1);
     uint32_t nrows = 0;
     while (sl_cur_left(body) > 0) {
-        if (nrows == dec->chg_cap) {
-            dec->chg_cap = dec->chg_cap ? dec->chg_cap * 2 : 64;
-            dec->chg = sl_xrealloc(dec->chg, dec->chg_cap * sizeof(*dec->chg));
+        if (nrows == cap) {
+            size_t ncap = cap * 2;
+            struct sl_change *grown = sl_arena_alloc(arena, ncap * sizeof(*grown));
+            memcpy(grown, chgs, cap * sizeof(*chgs));
+            chgs = grown;
+            cap = ncap;
         }
-        struct sl_change *chg = &dec->chg[nrows];
+        struct sl_change *chg = &chgs[nrows];
         *chg = proto;
         chg->pos.row = nrows;
-        struct sl_value *vals = sl_arena_alloc(arena, (size_t)ncols * sizeof(*vals) *
-                                                          (two ? 2 : 1));
-        sl_err_t err = decode_image(dec, tbl, present1, body, false, arena, vals,
+        struct sl_value *vals = sl_arena_alloc(arena, nvals * sizeof(*vals));
+        sl_err_t err = decode_image(dec, tbl, present1, npresent1, body, false, arena, vals,
                                     &ev->u.rows.partial_image, ev, nrows, errstr,
                                     errstr_size);
         if (err)
             return err;
         if (two) {
-            err = decode_image(dec, tbl, present2, body,
+            err = decode_image(dec, tbl, present2, npresent2, body,
                                t == SL_BINLOG_PARTIAL_UPDATE_ROWS, arena, vals + ncols,
                                &ev->u.rows.partial_image, ev, nrows, errstr, errstr_size);
             if (err)
@@ -762,9 +779,9 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
         }
         nrows++;
     }
-    ev->u.rows.nchanges = nrows;
-    ev->u.rows.changes = sl_arena_alloc(arena, (nrows ? nrows : 1) * sizeof(struct sl_change));
     if (nrows)
-        memcpy(ev->u.rows.changes, dec->chg, nrows * sizeof(struct sl_change));
+        dt->row_bytes = (uint32_t)(rows_bytes / nrows > 1 ? rows_bytes / nrows : 1);
+    ev->u.rows.nchanges = nrows;
+    ev->u.rows.changes = chgs;
     return SL_OK;
 }

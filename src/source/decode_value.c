@@ -13,6 +13,29 @@ static const uint8_t dig2bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
 static const uint32_t pow10u[10] = {1,      10,      100,      1000,      10000,
                                     100000, 1000000, 10000000, 100000000, 1000000000};
 
+/* Inline cursor reads for the per-value hot path (sl_cur_* semantics, bool result). */
+static inline bool take(struct sl_cur *cur, size_t n, const uint8_t **p)
+{
+    if ((size_t)(cur->end - cur->p) < n)
+        return false;
+    *p = cur->p;
+    cur->p += n;
+    return true;
+}
+
+/* n is 1..8: every caller passes a width checked when the TABLE_MAP was decoded. */
+static inline bool take_le(struct sl_cur *cur, size_t n, uint64_t *out)
+{
+    const uint8_t *p;
+    if (!take(cur, n, &p))
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    *out = v;
+    return true;
+}
+
 static struct sl_str copy_str(struct sl_arena *arena, const uint8_t *p, size_t n)
 {
     char *s = sl_arena_alloc(arena, n + 1);
@@ -40,7 +63,7 @@ static sl_err_t decode_decimal(const struct sl_column *col, struct sl_cur *cur,
     unsigned intg0 = intg / 9, intg0x = intg % 9, frac0 = scale / 9, frac0x = scale % 9;
     size_t size = intg0 * 4 + dig2bytes[intg0x] + frac0 * 4 + dig2bytes[frac0x];
     const uint8_t *src;
-    if (sl_cur_bytes(cur, size, &src)) {
+    if (!take(cur, size, &src)) {
         *why = "DECIMAL value truncated";
         return SL_ERR_PROTO;
     }
@@ -110,7 +133,7 @@ static sl_err_t frac_usec(struct sl_cur *cur, unsigned fsp, uint32_t *usec)
     *usec = 0;
     if (nb == 0)
         return SL_OK;
-    if (sl_cur_bytes(cur, nb, &p))
+    if (!take(cur, nb, &p))
         return SL_ERR_PROTO;
     uint32_t v = (uint32_t)be(p, nb);
     *usec = nb == 1 ? v * 10000 : nb == 2 ? v * 100 : v;
@@ -123,7 +146,7 @@ static sl_err_t decode_time2(const struct sl_column *col, struct sl_cur *cur,
     unsigned fsp = col->fsp;
     size_t nb = 3 + (fsp + 1) / 2;
     const uint8_t *p;
-    if (sl_cur_bytes(cur, nb, &p))
+    if (!take(cur, nb, &p))
         return SL_ERR_PROTO;
     int64_t packed;
     int64_t intpart = (int64_t)be(p, 3) - 0x800000;
@@ -165,7 +188,7 @@ static sl_err_t decode_datetime2(const struct sl_column *col, struct sl_cur *cur
                                  struct sl_value *val)
 {
     const uint8_t *p;
-    if (sl_cur_bytes(cur, 5, &p))
+    if (!take(cur, 5, &p))
         return SL_ERR_PROTO;
     int64_t intpart = (int64_t)be(p, 5) - 0x8000000000LL;
     if (intpart < 0)
@@ -191,10 +214,10 @@ static sl_err_t decode_datetime2(const struct sl_column *col, struct sl_cur *cur
 static sl_err_t prefixed(struct sl_cur *cur, size_t nlen, const uint8_t **p, size_t *n)
 {
     uint64_t len;
-    if (sl_cur_uNle(cur, nlen, &len) || len > sl_cur_left(cur))
+    if (!take_le(cur, nlen, &len) || len > sl_cur_left(cur))
         return SL_ERR_PROTO;
     *n = (size_t)len;
-    return sl_cur_bytes(cur, *n, p);
+    return take(cur, *n, p) ? SL_OK : SL_ERR_PROTO;
 }
 
 static sl_err_t decode_json(struct sl_decoder *dec, const uint8_t *p, size_t n, bool diff,
@@ -234,7 +257,7 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
                                         [SL_MYSQL_TYPE_LONG] = 4, [SL_MYSQL_TYPE_LONGLONG] = 8,
                                         [SL_MYSQL_TYPE_INT24] = 3};
         n = width[col->type];
-        if (sl_cur_uNle(cur, n, &u))
+        if (!take_le(cur, n, &u))
             goto truncated;
         if (col->is_unsigned) {
             val->kind = SL_VAL_UINT;
@@ -247,7 +270,7 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         return SL_OK;
     }
     case SL_MYSQL_TYPE_FLOAT: {
-        if (sl_cur_uNle(cur, 4, &u))
+        if (!take_le(cur, 4, &u))
             goto truncated;
         uint32_t w = (uint32_t)u;
         val->kind = SL_VAL_FLOAT;
@@ -255,7 +278,7 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         return SL_OK;
     }
     case SL_MYSQL_TYPE_DOUBLE:
-        if (sl_cur_uNle(cur, 8, &u))
+        if (!take_le(cur, 8, &u))
             goto truncated;
         val->kind = SL_VAL_DOUBLE;
         memcpy(&val->v.d, &u, 8);
@@ -263,14 +286,14 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
     case SL_MYSQL_TYPE_NEWDECIMAL:
         return decode_decimal(col, cur, arena, val, why);
     case SL_MYSQL_TYPE_YEAR:
-        if (sl_cur_uNle(cur, 1, &u))
+        if (!take_le(cur, 1, &u))
             goto truncated;
         val->kind = SL_VAL_INT;
         val->v.i = u ? 1900 + (int64_t)u : 0;
         return SL_OK;
     case SL_MYSQL_TYPE_DATE:
     case SL_MYSQL_TYPE_NEWDATE:
-        if (sl_cur_uNle(cur, 3, &u))
+        if (!take_le(cur, 3, &u))
             goto truncated;
         memset(&val->v.tm, 0, sizeof(val->v.tm));
         val->kind = SL_VAL_DATE;
@@ -283,7 +306,7 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         }
         return SL_OK;
     case SL_MYSQL_TYPE_TIME: {
-        if (sl_cur_uNle(cur, 3, &u))
+        if (!take_le(cur, 3, &u))
             goto truncated;
         int64_t v = (int64_t)(u << 40) >> 40;
         memset(&val->v.tm, 0, sizeof(val->v.tm));
@@ -296,7 +319,7 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         return SL_OK;
     }
     case SL_MYSQL_TYPE_DATETIME: {
-        if (sl_cur_uNle(cur, 8, &u))
+        if (!take_le(cur, 8, &u))
             goto truncated;
         memset(&val->v.tm, 0, sizeof(val->v.tm));
         val->kind = SL_VAL_DATETIME;
@@ -310,7 +333,7 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         return SL_OK;
     }
     case SL_MYSQL_TYPE_TIMESTAMP:
-        if (sl_cur_uNle(cur, 4, &u))
+        if (!take_le(cur, 4, &u))
             goto truncated;
         val->kind = SL_VAL_TIMESTAMP;
         val->v.ts.sec = (int64_t)u;
@@ -374,14 +397,14 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         return decode_json(dec, p, n, diff, arena, val, errstr, errstr_size);
     case SL_MYSQL_TYPE_BIT:
         n = col->length / 8 + (col->length % 8 ? 1 : 0);
-        if (sl_cur_bytes(cur, n, &p))
+        if (!take(cur, n, &p))
             goto truncated;
         val->kind = SL_VAL_BIT;
         val->v.s = copy_str(arena, p, n);
         return SL_OK;
     case SL_MYSQL_TYPE_ENUM:
     case SL_MYSQL_TYPE_SET:
-        if (sl_cur_uNle(cur, col->length, &u))
+        if (!take_le(cur, col->length, &u))
             goto truncated;
         val->kind = col->type == SL_MYSQL_TYPE_ENUM ? SL_VAL_ENUM : SL_VAL_SET;
         val->v.u = u;
