@@ -28,8 +28,10 @@ struct sl_consumer {
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    sl_log_level_t lv = level <= 3 ? SL_LOG_ERROR : level <= 4 ? SL_LOG_WARN
-                                    : level <= 6 ? SL_LOG_INFO : SL_LOG_DEBUG;
+    sl_log_level_t lv = level <= 3   ? SL_LOG_ERROR
+                        : level <= 4 ? SL_LOG_WARN
+                        : level <= 6 ? SL_LOG_INFO
+                                     : SL_LOG_DEBUG;
     sl_log(lv, "KAFKA", "%s: %s", fac, buf);
 }
 
@@ -37,8 +39,7 @@ static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
     (void)rk;
     (void)opaque;
-    sl_log(SL_LOG_WARN, "KAFKA", "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code),
-           reason);
+    sl_log(SL_LOG_WARN, "KAFKA", "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code), reason);
 }
 
 /* Commits the dirty marks; with only != NULL, just those of the partitions in only. */
@@ -148,8 +149,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t rerr,
         rd_kafka_error_t *error = rd_kafka_incremental_unassign(rk, parts);
         if (error)
             rd_kafka_error_destroy(error);
-        cons->assigned -= cons->assigned >= (size_t)parts->cnt ? (size_t)parts->cnt
-                                                               : cons->assigned;
+        cons->assigned -=
+            cons->assigned >= (size_t)parts->cnt ? (size_t)parts->cnt : cons->assigned;
     } else {
         rd_kafka_assign(rk, NULL);
         cons->assigned = 0;
@@ -158,9 +159,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t rerr,
 }
 
 struct sl_consumer *sl_consumer_new(const struct sl_kconf *kc, const char *group_id,
-                                    sl_consumer_rebalance_fn rebalance_fn,
-                                    void *rebalance_opaque, sl_bus_token_fn token_fn,
-                                    void *token_opaque, char *errstr, size_t errstr_size)
+                                    sl_consumer_rebalance_fn rebalance_fn, void *rebalance_opaque,
+                                    sl_bus_token_fn token_fn, void *token_opaque, char *errstr,
+                                    size_t errstr_size)
 {
     assert(kc->role == SL_KCONF_CONSUMER);
     struct sl_consumer *cons = sl_xcalloc(1, sizeof(*cons));
@@ -264,8 +265,7 @@ static bool transient(rd_kafka_resp_err_t rerr)
     return rerr == RD_KAFKA_RESP_ERR__PARTITION_EOF || rerr == RD_KAFKA_RESP_ERR__TRANSPORT ||
            rerr == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
            rerr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-           rerr == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
-           rerr == RD_KAFKA_RESP_ERR__TIMED_OUT;
+           rerr == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || rerr == RD_KAFKA_RESP_ERR__TIMED_OUT;
 }
 
 static void fill_headers(struct sl_consumer_batch *batch)
@@ -330,8 +330,7 @@ sl_err_t sl_consumer_poll(struct sl_consumer *cons, struct sl_consumer_batch *ba
                 continue;
             }
             snprintf(errstr, errstr_size, "consume %s [%d] at offset %lld: %s", topic,
-                     (int)rkm->partition, (long long)rkm->offset,
-                     rd_kafka_message_errstr(rkm));
+                     (int)rkm->partition, (long long)rkm->offset, rd_kafka_message_errstr(rkm));
             rd_kafka_message_destroy(rkm);
             err = SL_ERR_UPSTREAM;
             break;
@@ -378,8 +377,7 @@ sl_err_t sl_consumer_commit(struct sl_consumer *cons, char *errstr, size_t errst
 }
 
 sl_err_t sl_consumer_committed(struct sl_consumer *cons, const char *topic, int32_t partition,
-                               int timeout_ms, int64_t *offset, char *errstr,
-                               size_t errstr_size)
+                               int timeout_ms, int64_t *offset, char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(q, topic, partition);
@@ -388,8 +386,8 @@ sl_err_t sl_consumer_committed(struct sl_consumer *cons, const char *topic, int3
         rerr = q->elems[0].err;
     sl_err_t err = SL_OK;
     if (rerr) {
-        snprintf(errstr, errstr_size, "committed offset of %s [%d]: %s", topic,
-                 (int)partition, rd_kafka_err2str(rerr));
+        snprintf(errstr, errstr_size, "committed offset of %s [%d]: %s", topic, (int)partition,
+                 rd_kafka_err2str(rerr));
         err = SL_ERR_UPSTREAM;
     } else {
         *offset = q->elems[0].offset < 0 ? -1 : q->elems[0].offset;

@@ -4,8 +4,9 @@
  * ("next offset to read" per topic-partition, after the sink wrote the records). On a
  * rebalance, revoked partitions get their safe offsets committed first; a callback lets the
  * sink flush and mark records of earlier batches before that (records of the batch being filled
- * that belong to revoked partitions are dropped, so the new owner reads them instead). Auto commit is always off. Not thread-safe: one thread polls,
- * marks and commits; the rebalance callback runs inside sl_consumer_poll on that thread. */
+ * that belong to revoked partitions are dropped, so the new owner reads them instead). Auto commit
+ * is always off. Not thread-safe: one thread polls, marks and commits; the rebalance callback runs
+ * inside sl_consumer_poll on that thread. */
 #ifndef SL_BUS_CONSUMER_H
 #define SL_BUS_CONSUMER_H
 
@@ -35,19 +36,19 @@ typedef void (*sl_consumer_rebalance_fn)(bool assigned, const struct sl_bus_tp *
 struct sl_consumer_batch {
     struct sl_bus_msg *msgs;
     size_t cnt;
-    size_t cap;     /* private */
-    void **rkms;    /* private: the librdkafka messages backing msgs */
+    size_t cap;                 /* private */
+    void **rkms;                /* private: the librdkafka messages backing msgs */
     struct sl_bus_header *hdrs; /* private */
-    size_t hdr_cap; /* private */
+    size_t hdr_cap;             /* private */
 };
 
 /* Creates a consumer in group_id (Kafka Connect names a sink's group "connect-<name>"; NULL
  * keeps group.id from kc). kc->role must be SL_KCONF_CONSUMER; kc is only read during the call.
  * rebalance_fn may be NULL. token_fn is needed when kc->msk_iam. NULL with errstr. */
 struct sl_consumer *sl_consumer_new(const struct sl_kconf *kc, const char *group_id,
-                                    sl_consumer_rebalance_fn rebalance_fn,
-                                    void *rebalance_opaque, sl_bus_token_fn token_fn,
-                                    void *token_opaque, char *errstr, size_t errstr_size);
+                                    sl_consumer_rebalance_fn rebalance_fn, void *rebalance_opaque,
+                                    sl_bus_token_fn token_fn, void *token_opaque, char *errstr,
+                                    size_t errstr_size);
 /* Commits marked offsets (synchronously), leaves the group and destroys. NULL-safe. */
 void sl_consumer_free(struct sl_consumer *cons);
 
@@ -73,8 +74,7 @@ void sl_consumer_mark(struct sl_consumer *cons, const char *topic, int32_t parti
 sl_err_t sl_consumer_commit(struct sl_consumer *cons, char *errstr, size_t errstr_size);
 /* The committed offset of topic/partition for this group (-1 when none), asking the broker. */
 sl_err_t sl_consumer_committed(struct sl_consumer *cons, const char *topic, int32_t partition,
-                               int timeout_ms, int64_t *offset, char *errstr,
-                               size_t errstr_size);
+                               int timeout_ms, int64_t *offset, char *errstr, size_t errstr_size);
 /* Number of partitions currently assigned. */
 size_t sl_consumer_assigned(struct sl_consumer *cons);
 

@@ -141,12 +141,10 @@ static sl_err_t fn_endpoint(struct sl_kconf *kc, const struct rule *r, const cha
     (void)r;
     const char *v = value[0] == '\0' ? "none" : value;
     if (strcasecmp(v, "none") != 0 && strcasecmp(v, "https") != 0) {
-        snprintf(errstr, errstr_size, "%s: unknown value \"%s\" (use https or empty)", from,
-                 value);
+        snprintf(errstr, errstr_size, "%s: unknown value \"%s\" (use https or empty)", from, value);
         return SL_ERR_CONF;
     }
-    return set_checked(kc, "ssl.endpoint.identification.algorithm", v, from, errstr,
-                       errstr_size);
+    return set_checked(kc, "ssl.endpoint.identification.algorithm", v, from, errstr, errstr_size);
 }
 
 static sl_err_t fn_offset_reset(struct sl_kconf *kc, const struct rule *r, const char *from,
@@ -163,8 +161,7 @@ static sl_err_t fn_buffer_memory(struct sl_kconf *kc, const struct rule *r, cons
     (void)r;
     int64_t bytes;
     if (sl_parse_i64(value, &bytes) || bytes < 1024) {
-        snprintf(errstr, errstr_size, "%s: expected a byte count >= 1024, got \"%s\"", from,
-                 value);
+        snprintf(errstr, errstr_size, "%s: expected a byte count >= 1024, got \"%s\"", from, value);
         return SL_ERR_CONF;
     }
     char kb[32];
@@ -317,8 +314,8 @@ static sl_err_t fn_store_type(struct sl_kconf *kc, const struct rule *r, const c
                        : "ssl.keystore.type=PKCS12 or PEM");
         return SL_ERR_CONF;
     }
-    snprintf(errstr, errstr_size, "%s: store type \"%s\" is not supported by librdkafka (%s)",
-             from, value, trust ? "use PEM" : "use PKCS12 or PEM");
+    snprintf(errstr, errstr_size, "%s: store type \"%s\" is not supported by librdkafka (%s)", from,
+             value, trust ? "use PEM" : "use PKCS12 or PEM");
     return SL_ERR_CONF;
 }
 
@@ -392,8 +389,10 @@ static sl_err_t jaas_parse(const char *s, struct jaas *j, const char *from, char
         size_t kl = strcspn(p, "= \t\r\n;");
         if (kl == 0 || kl >= sizeof(j->opt_key[0]) || p[kl] != '=' ||
             j->opt_cnt >= sizeof(j->opt_val) / sizeof(j->opt_val[0])) {
-            snprintf(errstr, errstr_size, "%s: malformed option %zu of the JAAS entry (expected "
-                     "key=\"value\")", from, j->opt_cnt + 1);
+            snprintf(errstr, errstr_size,
+                     "%s: malformed option %zu of the JAAS entry (expected "
+                     "key=\"value\")",
+                     from, j->opt_cnt + 1);
             return SL_ERR_CONF;
         }
         memcpy(j->opt_key[j->opt_cnt], p, kl);
@@ -416,8 +415,8 @@ static sl_err_t jaas_parse(const char *s, struct jaas *j, const char *from, char
             }
             if (*p != '"') {
                 sl_buf_fini(&val);
-                snprintf(errstr, errstr_size, "%s: unterminated quote in JAAS option '%s'",
-                         from, j->opt_key[j->opt_cnt]);
+                snprintf(errstr, errstr_size, "%s: unterminated quote in JAAS option '%s'", from,
+                         j->opt_key[j->opt_cnt]);
                 return SL_ERR_CONF;
             }
             p++;
@@ -504,8 +503,10 @@ static sl_err_t fn_callback_handler(struct sl_kconf *kc, const struct rule *r, c
     (void)kc;
     if (strcmp(value, "software.amazon.msk.auth.iam.IAMClientCallbackHandler") == 0)
         return SL_OK; /* implied by AWS_MSK_IAM; Sluice signs the token itself */
-    snprintf(errstr, errstr_size, "%s: Java callback class \"%s\" cannot run in Sluice (only "
-             "the MSK IAMClientCallbackHandler is understood)", from, value);
+    snprintf(errstr, errstr_size,
+             "%s: Java callback class \"%s\" cannot run in Sluice (only "
+             "the MSK IAMClientCallbackHandler is understood)",
+             from, value);
     return SL_ERR_CONF;
 }
 
@@ -517,8 +518,10 @@ static sl_err_t fn_serde(struct sl_kconf *kc, const struct rule *r, const char *
         add_note(kc, from, "Sluice always moves raw bytes (converters do the formatting)");
         return SL_OK;
     }
-    snprintf(errstr, errstr_size, "%s: \"%s\" is not supported; Kafka Connect clients use "
-             "ByteArray (de)serializers and converters do the formatting", from, value);
+    snprintf(errstr, errstr_size,
+             "%s: \"%s\" is not supported; Kafka Connect clients use "
+             "ByteArray (de)serializers and converters do the formatting",
+             from, value);
     return SL_ERR_CONF;
 }
 
@@ -588,8 +591,8 @@ static const struct rule rules[] = {
     {"key.deserializer", C, ACT_FN, .fn = fn_serde},
     {"value.deserializer", C, ACT_FN, .fn = fn_serde},
     /* No effect here. */
-    {"ssl.truststore.password", ALL, ACT_NOTE,
-     .why = "a PEM truststore has no password", .secret = true},
+    {"ssl.truststore.password", ALL, ACT_NOTE, .why = "a PEM truststore has no password",
+     .secret = true},
     {"ssl.protocol", ALL, ACT_NOTE,
      .why = "OpenSSL negotiates the highest TLS version both sides support"},
     {"ssl.enabled.protocols", ALL, ACT_NOTE,
@@ -612,8 +615,7 @@ static const struct rule rules[] = {
             "OpenSSL syntax instead"},
     {"ssl.provider", ALL, ACT_REJECT, .why = "a JVM security provider cannot be loaded"},
     {"ssl.engine.factory.class", ALL, ACT_REJECT, .why = "Java classes cannot be loaded"},
-    {"sasl.login.callback.handler.class", ALL, ACT_REJECT,
-     .why = "Java classes cannot be loaded"},
+    {"sasl.login.callback.handler.class", ALL, ACT_REJECT, .why = "Java classes cannot be loaded"},
     {"sasl.login.class", ALL, ACT_REJECT, .why = "Java classes cannot be loaded"},
     {"interceptor.classes", ALL, ACT_REJECT, .why = "Java classes cannot be loaded"},
     {"partitioner.class", P, ACT_REJECT,
@@ -634,8 +636,8 @@ static const struct rule *find_rule(const char *key)
 
 /* ---- Mapping ---- */
 
-static sl_err_t add_one(struct sl_kconf *kc, const char *key, const char *from,
-                        const char *value, char *errstr, size_t errstr_size)
+static sl_err_t add_one(struct sl_kconf *kc, const char *key, const char *from, const char *value,
+                        char *errstr, size_t errstr_size)
 {
     if (strncmp(key, "kafka.", 6) == 0)
         return set_checked(kc, key + 6, value, from, errstr, errstr_size);
@@ -645,9 +647,10 @@ static sl_err_t add_one(struct sl_kconf *kc, const char *key, const char *from,
         return set_checked(kc, key, value, from, errstr, errstr_size);
     }
     if (!(r->roles & kc->role)) {
-        add_note(kc, from, kc->role == P   ? "not a producer setting"
-                           : kc->role == C ? "not a consumer setting"
-                                           : "not an admin client setting");
+        add_note(kc, from,
+                 kc->role == P   ? "not a producer setting"
+                 : kc->role == C ? "not a consumer setting"
+                                 : "not an admin client setting");
         return SL_OK;
     }
     switch (r->act) {
@@ -711,8 +714,8 @@ static sl_err_t finish(struct sl_kconf *kc, const struct sl_kv *kvs, size_t n, c
         }
         const char *proto = sl_kconf_get(kc, "security.protocol");
         if (proto && strcasecmp(proto, "SASL_SSL") != 0) {
-            snprintf(errstr, errstr_size,
-                     "security.protocol: MSK IAM needs SASL_SSL, not %s", proto);
+            snprintf(errstr, errstr_size, "security.protocol: MSK IAM needs SASL_SSL, not %s",
+                     proto);
             return SL_ERR_CONF;
         }
         if (!proto)
@@ -740,8 +743,8 @@ static bool looks_like_client_key(const char *key)
            strncmp(key, "security.", 9) == 0;
 }
 
-sl_err_t sl_kconf_from_worker(struct sl_kconf *kc, const struct sl_kv *kvs, size_t n,
-                              char *errstr, size_t errstr_size)
+sl_err_t sl_kconf_from_worker(struct sl_kconf *kc, const struct sl_kv *kvs, size_t n, char *errstr,
+                              size_t errstr_size)
 {
     const char *prefix = kc->role == P ? "producer." : kc->role == C ? "consumer." : "admin.";
     size_t plen = strlen(prefix);
@@ -811,8 +814,7 @@ static sl_err_t apply(const struct sl_kconf *kc, rd_kafka_conf_t *conf, char *er
         if (ends_with(prop->from, prop->name))
             snprintf(errstr, errstr_size, "%s: %s", prop->from, clean);
         else
-            snprintf(errstr, errstr_size, "%s (librdkafka %s): %s", prop->from, prop->name,
-                     clean);
+            snprintf(errstr, errstr_size, "%s (librdkafka %s): %s", prop->from, prop->name, clean);
         return SL_ERR_CONF;
     }
     return SL_OK;
@@ -835,8 +837,8 @@ static void on_token_refresh(rd_kafka_t *rk, const char *oauthbearer_config, voi
     char *token = sl_xmalloc(SL_KCONF_TOKEN_MAX);
     char errstr[512] = "";
     int64_t expiry_ms = 0;
-    sl_err_t err = tok->fn(token, SL_KCONF_TOKEN_MAX, &expiry_ms, errstr, sizeof(errstr),
-                           tok->opaque);
+    sl_err_t err =
+        tok->fn(token, SL_KCONF_TOKEN_MAX, &expiry_ms, errstr, sizeof(errstr), tok->opaque);
     if (err) {
         sl_log(SL_LOG_WARN, "KAFKA", "MSK IAM token: %s (%s)", errstr, sl_err_name(err));
         rd_kafka_oauthbearer_set_token_failure(rk, errstr[0] ? errstr : sl_err_str(err));
@@ -874,16 +876,15 @@ void *sl_kconf_rd_new(const struct sl_kconf *kc, struct sl_kconf_token *tok, cha
     return conf;
 }
 
-sl_err_t sl_kconf_rd_started(const struct sl_kconf *kc, void *rk, char *errstr,
-                             size_t errstr_size)
+sl_err_t sl_kconf_rd_started(const struct sl_kconf *kc, void *rk, char *errstr, size_t errstr_size)
 {
     if (!kc->msk_iam)
         return SL_OK;
     rd_kafka_error_t *error = rd_kafka_sasl_background_callbacks_enable(rk);
     if (!error)
         return SL_OK;
-    snprintf(errstr, errstr_size, "%s: cannot start MSK IAM token refresh: %s",
-             role_name(kc->role), rd_kafka_error_string(error));
+    snprintf(errstr, errstr_size, "%s: cannot start MSK IAM token refresh: %s", role_name(kc->role),
+             rd_kafka_error_string(error));
     rd_kafka_error_destroy(error);
     return SL_ERR_CONF;
 }

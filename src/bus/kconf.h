@@ -24,15 +24,15 @@ typedef enum {
  * *expiry_ms to the absolute wall-clock expiry in ms since the epoch. On failure fills errstr
  * (no secrets) and returns an error; librdkafka then retries in 10 s keeping the old token.
  * Thread: a librdkafka background thread (the SASL queue). */
-typedef sl_err_t (*sl_bus_token_fn)(char *tok, size_t tok_size, int64_t *expiry_ms,
-                                    char *errstr, size_t errstr_size, void *opaque);
+typedef sl_err_t (*sl_bus_token_fn)(char *tok, size_t tok_size, int64_t *expiry_ms, char *errstr,
+                                    size_t errstr_size, void *opaque);
 
 /* One librdkafka property produced by the mapping. */
 struct sl_kconf_prop {
-    char *name;     /* librdkafka name */
+    char *name; /* librdkafka name */
     char *value;
-    char *from;     /* the user's key it came from, e.g. "producer.max.request.size" */
-    bool secret;    /* value must never be logged */
+    char *from;  /* the user's key it came from, e.g. "producer.max.request.size" */
+    bool secret; /* value must never be logged */
 };
 
 #define SL_KCONF_MAX_PROPS 128
@@ -70,8 +70,8 @@ sl_err_t sl_kconf_add(struct sl_kconf *kc, const struct sl_kv *kvs, size_t n, ch
  * Sluice knows as Java client keys; other top-level keys belong to the worker and are left
  * alone), then `producer.`/`consumer.` (and `admin.`) prefixed keys on top, stripped of the
  * prefix. Top-level group.id is the Connect cluster's group and is not used for consumers. */
-sl_err_t sl_kconf_from_worker(struct sl_kconf *kc, const struct sl_kv *kvs, size_t n,
-                              char *errstr, size_t errstr_size);
+sl_err_t sl_kconf_from_worker(struct sl_kconf *kc, const struct sl_kv *kvs, size_t n, char *errstr,
+                              size_t errstr_size);
 
 /* Last value of a librdkafka property in kc, or NULL. */
 const char *sl_kconf_get(const struct sl_kconf *kc, const char *name);
@@ -104,7 +104,6 @@ void *sl_kconf_rd_new(const struct sl_kconf *kc, struct sl_kconf_token *tok, cha
 
 /* Bus-internal: called with the new rd_kafka_t (as void *) right after rd_kafka_new, to start
  * background token refresh for MSK IAM. */
-sl_err_t sl_kconf_rd_started(const struct sl_kconf *kc, void *rk, char *errstr,
-                             size_t errstr_size);
+sl_err_t sl_kconf_rd_started(const struct sl_kconf *kc, void *rk, char *errstr, size_t errstr_size);
 
 #endif

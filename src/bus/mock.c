@@ -91,8 +91,7 @@ sl_err_t sl_mock_broker_up(struct sl_mock *mock, int32_t broker_id)
 
 sl_err_t sl_mock_broker_rtt(struct sl_mock *mock, int32_t broker_id, int rtt_ms)
 {
-    return rd_kafka_mock_broker_set_rtt(mock->mcluster, broker_id, rtt_ms) ? SL_ERR_INVALID
-                                                                          : SL_OK;
+    return rd_kafka_mock_broker_set_rtt(mock->mcluster, broker_id, rtt_ms) ? SL_ERR_INVALID : SL_OK;
 }
 
 sl_err_t sl_mock_broker_push_errors(struct sl_mock *mock, int32_t broker_id, int16_t api_key,
@@ -100,8 +99,7 @@ sl_err_t sl_mock_broker_push_errors(struct sl_mock *mock, int32_t broker_id, int
 {
     for (size_t i = 0; i < cnt; i++) {
         if (rd_kafka_mock_broker_push_request_error_rtts(mock->mcluster, broker_id, api_key, 1,
-                                                         (rd_kafka_resp_err_t)kafka_err,
-                                                         rtt_ms))
+                                                         (rd_kafka_resp_err_t)kafka_err, rtt_ms))
             return SL_ERR_INVALID;
     }
     return SL_OK;

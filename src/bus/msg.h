@@ -20,12 +20,12 @@ struct sl_bus_header {
 };
 
 struct sl_bus_msg {
-    const char *topic;   /* NUL-terminated */
-    int32_t partition;   /* SL_BUS_PARTITION_ANY when producing by key */
-    int64_t offset;      /* set on consumed messages; -1 otherwise */
-    const void *key;     /* NULL for a null key */
+    const char *topic; /* NUL-terminated */
+    int32_t partition; /* SL_BUS_PARTITION_ANY when producing by key */
+    int64_t offset;    /* set on consumed messages; -1 otherwise */
+    const void *key;   /* NULL for a null key */
     size_t key_len;
-    const void *value;   /* NULL for a tombstone */
+    const void *value; /* NULL for a tombstone */
     size_t value_len;
     const struct sl_bus_header *headers;
     size_t header_cnt;

@@ -120,14 +120,30 @@ static sl_err_t str(struct rd *r, struct sl_buf *dec, struct sl_buf *raw)
         char e = *r->p++;
         uint32_t cp;
         switch (e) {
-        case '"': cp = '"'; break;
-        case '\\': cp = '\\'; break;
-        case '/': cp = '/'; break;
-        case 'b': cp = '\b'; break;
-        case 'f': cp = '\f'; break;
-        case 'n': cp = '\n'; break;
-        case 'r': cp = '\r'; break;
-        case 't': cp = '\t'; break;
+        case '"':
+            cp = '"';
+            break;
+        case '\\':
+            cp = '\\';
+            break;
+        case '/':
+            cp = '/';
+            break;
+        case 'b':
+            cp = '\b';
+            break;
+        case 'f':
+            cp = '\f';
+            break;
+        case 'n':
+            cp = '\n';
+            break;
+        case 'r':
+            cp = '\r';
+            break;
+        case 't':
+            cp = '\t';
+            break;
         case 'u':
             if (!hex4(r, &cp))
                 return SL_ERR_PROTO;
@@ -387,8 +403,7 @@ sl_err_t sl_source_offset_decode(const char *json, size_t len, struct sl_source_
         } else if (strcmp(k, "snapshot") == 0 || strcmp(k, "snapshot_completed") == 0) {
             /* 1.9 writes true; 3.x a string enum (INITIAL, BLOCKING, ...); "false"/false/null
              * mean not running. */
-            bool on = is_str ? (strcmp(v, "false") != 0 && v[0] != '\0')
-                             : strcmp(v, "true") == 0;
+            bool on = is_str ? (strcmp(v, "false") != 0 && v[0] != '\0') : strcmp(v, "true") == 0;
             if (!is_str && strcmp(v, "true") != 0 && strcmp(v, "false") != 0 &&
                 strcmp(v, "null") != 0) {
                 snprintf(errstr, errstr_size, "offset key \"%s\": expected a boolean", k);
@@ -418,8 +433,7 @@ done:
         goto out;
     }
     if (!off->file || !have_pos) {
-        snprintf(errstr, errstr_size, "offset: \"%s\" is required",
-                 !off->file ? "file" : "pos");
+        snprintf(errstr, errstr_size, "offset: \"%s\" is required", !off->file ? "file" : "pos");
         goto out;
     }
     err = SL_OK;
@@ -447,8 +461,7 @@ struct sl_offsets_file {
     int64_t last_flush_ms;
 };
 
-static struct entry *find(struct sl_offsets_file *of, const char *connector,
-                          const char *partition)
+static struct entry *find(struct sl_offsets_file *of, const char *connector, const char *partition)
 {
     for (size_t i = 0; i < of->cnt; i++) {
         if (strcmp(of->entries[i].connector, connector) == 0 &&
@@ -576,8 +589,7 @@ static sl_err_t load(struct sl_offsets_file *of, char *errstr, size_t errstr_siz
         lineno++;
         total += (size_t)n;
         if ((size_t)n > LINE_MAX_BYTES || total > FILE_MAX_BYTES) {
-            snprintf(errstr, errstr_size, "offsets file %s line %zu: too large", of->path,
-                     lineno);
+            snprintf(errstr, errstr_size, "offsets file %s line %zu: too large", of->path, lineno);
             err = SL_ERR_TOOBIG;
             break;
         }

@@ -28,14 +28,14 @@
  * the struct (sl_source_offset_fini frees them); zero/absent fields are not written, as
  * Debezium omits them. */
 struct sl_source_offset {
-    char *file;      /* required */
-    int64_t pos;     /* required */
-    char *gtids;     /* NULL when not in GTID mode */
-    int64_t event;   /* 0 = absent */
-    int64_t row;     /* 0 = absent */
+    char *file;    /* required */
+    int64_t pos;   /* required */
+    char *gtids;   /* NULL when not in GTID mode */
+    int64_t event; /* 0 = absent */
+    int64_t row;   /* 0 = absent */
     int64_t server_id;
-    int64_t ts_sec;  /* 0 = absent */
-    bool snapshot;   /* true only while the snapshot runs */
+    int64_t ts_sec; /* 0 = absent */
+    bool snapshot;  /* true only while the snapshot runs */
     bool snapshot_completed;
 };
 

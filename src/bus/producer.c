@@ -18,7 +18,7 @@ struct sl_producer {
     rd_kafka_t *rk;
     struct sl_inflight *inf;
     struct sl_producer_stats st;
-    sl_err_t err;      /* first delivery failure or fatal error */
+    sl_err_t err; /* first delivery failure or fatal error */
     char errstr[1024];
 };
 
@@ -40,8 +40,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opa
     uint64_t seq = (uint64_t)(uintptr_t)rkm->_private;
     if (rkm->err) {
         prod->st.failed++;
-        set_error(prod, rd_kafka_topic_name(rkm->rkt), rkm->partition,
-                  rd_kafka_err2str(rkm->err));
+        set_error(prod, rd_kafka_topic_name(rkm->rkt), rkm->partition, rd_kafka_err2str(rkm->err));
         sl_inflight_fail(prod->inf, seq);
         return;
     }
@@ -67,15 +66,16 @@ static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
         return;
     }
     /* Transient (broker down, retries): librdkafka recovers; logged for the operator. */
-    sl_log(SL_LOG_WARN, "KAFKA", "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code),
-           reason);
+    sl_log(SL_LOG_WARN, "KAFKA", "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code), reason);
 }
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    sl_log_level_t lv = level <= 3 ? SL_LOG_ERROR : level <= 4 ? SL_LOG_WARN
-                                    : level <= 6 ? SL_LOG_INFO : SL_LOG_DEBUG;
+    sl_log_level_t lv = level <= 3   ? SL_LOG_ERROR
+                        : level <= 4 ? SL_LOG_WARN
+                        : level <= 6 ? SL_LOG_INFO
+                                     : SL_LOG_DEBUG;
     sl_log(lv, "KAFKA", "%s: %s", fac, buf);
 }
 
@@ -142,11 +142,10 @@ sl_err_t sl_producer_send(struct sl_producer *prod, const struct sl_bus_msg *msg
         prod->rk, RD_KAFKA_V_TOPIC(msg->topic),
         RD_KAFKA_V_PARTITION(msg->partition == SL_BUS_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
                                                                     : msg->partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
-        RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms),
-        RD_KAFKA_V_OPAQUE((void *)(uintptr_t)*seq), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
+        RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)*seq),
+        RD_KAFKA_V_END);
     if (rerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
         prod->st.sent++;
         return SL_OK;
@@ -207,8 +206,7 @@ void sl_producer_stats(const struct sl_producer *prod, struct sl_producer_stats 
 /* ---- Admin ---- */
 
 sl_err_t sl_producer_topic_create(struct sl_producer *prod, const char *topic, int partitions,
-                                  int replication, int timeout_ms, char *errstr,
-                                  size_t errstr_size)
+                                  int replication, int timeout_ms, char *errstr, size_t errstr_size)
 {
     char rderr[512];
     rd_kafka_NewTopic_t *nt =
@@ -225,8 +223,7 @@ sl_err_t sl_producer_topic_create(struct sl_producer *prod, const char *topic, i
     sl_err_t err = SL_OK;
     rd_kafka_event_t *ev = rd_kafka_queue_poll(rkqu, timeout_ms + 1000);
     if (!ev) {
-        snprintf(errstr, errstr_size, "create topic %s: no answer within %d ms", topic,
-                 timeout_ms);
+        snprintf(errstr, errstr_size, "create topic %s: no answer within %d ms", topic, timeout_ms);
         err = SL_ERR_AGAIN;
         goto out;
     }
@@ -241,8 +238,7 @@ sl_err_t sl_producer_topic_create(struct sl_producer *prod, const char *topic, i
     const rd_kafka_topic_result_t **tres = rd_kafka_CreateTopics_result_topics(res, &cnt);
     for (size_t i = 0; i < cnt; i++) {
         rd_kafka_resp_err_t terr = rd_kafka_topic_result_error(tres[i]);
-        if (terr == RD_KAFKA_RESP_ERR_NO_ERROR ||
-            terr == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        if (terr == RD_KAFKA_RESP_ERR_NO_ERROR || terr == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             continue;
         const char *msg = rd_kafka_topic_result_error_string(tres[i]);
         snprintf(errstr, errstr_size, "create topic %s: %s", topic,

@@ -29,24 +29,24 @@
 static int failures;
 static char errstr[1024];
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                               \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fprintf(stderr, "\n");                                                             \
-            failures++;                                                                        \
-        }                                                                                      \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
-#define REQUIRE(cond, ...)                                                                     \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "FATAL %s:%d: ", __FILE__, __LINE__);                              \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fprintf(stderr, "\n");                                                             \
-            exit(1);                                                                           \
-        }                                                                                      \
+#define REQUIRE(cond, ...)                                                                         \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "FATAL %s:%d: ", __FILE__, __LINE__);                                  \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 static const char *bootstraps;
@@ -74,10 +74,8 @@ static struct sl_consumer *new_consumer(const char *group, const char *topic,
     struct sl_kconf kc;
     sl_kconf_init(&kc, SL_KCONF_CONSUMER);
     struct sl_kv kv[] = {
-        {"bootstrap.servers", bootstraps},
-        {"session.timeout.ms", "6000"},
-        {"heartbeat.interval.ms", "500"},
-        {"max.poll.records", "2000"},
+        {"bootstrap.servers", bootstraps}, {"session.timeout.ms", "6000"},
+        {"heartbeat.interval.ms", "500"},  {"max.poll.records", "2000"},
         {"fetch.max.wait.ms", "50"},
     };
     REQUIRE(sl_kconf_add(&kc, kv, 5, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
@@ -86,8 +84,7 @@ static struct sl_consumer *new_consumer(const char *group, const char *topic,
     REQUIRE(cons, "consumer: %s", errstr);
     sl_kconf_fini(&kc);
     const char *topics[] = {topic};
-    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
-            errstr);
+    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     return cons;
 }
 
@@ -102,9 +99,14 @@ static void produce(struct sl_producer *prod, const char *topic, int first, int 
         snprintf(key, sizeof(key), "key-%d", i % KEYS);
         snprintf(val, sizeof(val), "%d", i);
         struct sl_bus_header hdr = {"seq", val, strlen(val)};
-        struct sl_bus_msg msg = {.topic = topic, .partition = SL_BUS_PARTITION_ANY,
-                                 .key = key, .key_len = strlen(key), .value = val,
-                                 .value_len = strlen(val), .headers = &hdr, .header_cnt = 1};
+        struct sl_bus_msg msg = {.topic = topic,
+                                 .partition = SL_BUS_PARTITION_ANY,
+                                 .key = key,
+                                 .key_len = strlen(key),
+                                 .value = val,
+                                 .value_len = strlen(val),
+                                 .headers = &hdr,
+                                 .header_cnt = 1};
         sl_err_t err;
         while ((err = sl_producer_send(prod, &msg, &last_seq, errstr, sizeof(errstr))) ==
                SL_ERR_AGAIN)
@@ -141,8 +143,8 @@ static void produce(struct sl_producer *prod, const char *topic, int first, int 
 
 /* What the consumers have seen, shared by every consumer of one topic. */
 struct seen {
-    uint8_t *once;            /* per message i */
-    int last_per_key[KEYS];   /* highest i per key */
+    uint8_t *once;               /* per message i */
+    int last_per_key[KEYS];      /* highest i per key */
     int64_t next_off[MAX_PARTS]; /* next expected offset per partition, -1 = unknown */
     int parts;
     int first, count, got, dups;
@@ -252,15 +254,13 @@ static void phase_roundtrip(struct sl_mock *mock)
     struct sl_producer *prod = new_producer();
     /* The 2.0.2 mock reports no controller, so the admin CreateTopics path times out there
      * (it works against real brokers); topics are created through the mock's own API. */
-    sl_err_t cerr = sl_producer_topic_create(prod, "it.admin", 2, 1, 1000, errstr,
-                                             sizeof(errstr));
+    sl_err_t cerr = sl_producer_topic_create(prod, "it.admin", 2, 1, 1000, errstr, sizeof(errstr));
     fprintf(stderr, "admin create topic on the mock: %s\n", cerr ? errstr : "ok");
-    REQUIRE(sl_mock_topic_create(mock, "it.roundtrip", PARTS, 3, errstr, sizeof(errstr)) ==
-                SL_OK,
+    REQUIRE(sl_mock_topic_create(mock, "it.roundtrip", PARTS, 3, errstr, sizeof(errstr)) == SL_OK,
             "%s", errstr);
     int parts = 0;
-    REQUIRE(sl_producer_partitions(prod, "it.roundtrip", 5000, &parts, errstr,
-                                   sizeof(errstr)) == SL_OK,
+    REQUIRE(sl_producer_partitions(prod, "it.roundtrip", 5000, &parts, errstr, sizeof(errstr)) ==
+                SL_OK,
             "%s", errstr);
     CHECK(parts == PARTS, "topic has %d partitions", parts);
     produce(prod, "it.roundtrip", 0, TOTAL);
@@ -293,14 +293,17 @@ static void phase_roundtrip(struct sl_mock *mock)
 
     /* Auto-creation in the mock: a topic produced to without creating it exists afterwards,
      * with the mock's default partition count (MSK would refuse; see producer.h). */
-    struct sl_bus_msg msg = {.topic = "it.auto", .partition = SL_BUS_PARTITION_ANY,
-                             .key = "k", .key_len = 1, .value = "v", .value_len = 1};
+    struct sl_bus_msg msg = {.topic = "it.auto",
+                             .partition = SL_BUS_PARTITION_ANY,
+                             .key = "k",
+                             .key_len = 1,
+                             .value = "v",
+                             .value_len = 1};
     uint64_t seq;
     REQUIRE(sl_producer_send(prod, &msg, &seq, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     sl_err_t ferr = sl_producer_flush(prod, 10000);
     CHECK(ferr == SL_OK, "flush to an auto-created topic");
-    CHECK(sl_producer_partitions(prod, "it.auto", 5000, &parts, errstr, sizeof(errstr)) ==
-              SL_OK,
+    CHECK(sl_producer_partitions(prod, "it.auto", 5000, &parts, errstr, sizeof(errstr)) == SL_OK,
           "auto-created topic: %s", errstr);
     fprintf(stderr, "mock auto-created it.auto with %d partition(s)\n", parts);
     sl_producer_free(prod, 5000);
@@ -347,8 +350,7 @@ static void phase_rebalance(struct sl_mock *mock)
 {
     const int n = 30000;
     struct sl_producer *prod = new_producer();
-    REQUIRE(sl_mock_topic_create(mock, "it.rebalance", PARTS, 1, errstr, sizeof(errstr)) ==
-                SL_OK,
+    REQUIRE(sl_mock_topic_create(mock, "it.rebalance", PARTS, 1, errstr, sizeof(errstr)) == SL_OK,
             "%s", errstr);
     produce(prod, "it.rebalance", 0, n);
     sl_producer_free(prod, 5000);
@@ -376,10 +378,10 @@ static void phase_rebalance(struct sl_mock *mock)
     /* Every handled record was committed before the next poll, so the revoke has nothing
      * left to commit and nothing is read twice, unless the coordinator refused a commit
      * mid-rebalance (then at-least-once: a replay from the last committed offset). */
-    CHECK(sn.dups == 0 || commit_failures > 0, "%d duplicates with every commit accepted",
-          sn.dups);
+    CHECK(sn.dups == 0 || commit_failures > 0, "%d duplicates with every commit accepted", sn.dups);
     CHECK(sn.got == n, "rebalance: got %d of %d", sn.got, n);
-    fprintf(stderr, "rebalance: a assigned %d revoked %d, b assigned %d; %d delivered, %d "
+    fprintf(stderr,
+            "rebalance: a assigned %d revoked %d, b assigned %d; %d delivered, %d "
             "redelivered after %d refused commit(s)\n",
             a.assigns, a.revokes, b.assigns, sn.got, sn.dups, commit_failures);
     sl_consumer_batch_fini(&ba);
@@ -426,8 +428,7 @@ static void phase_errors(struct sl_mock *mock)
     seen_init(&sn, 0, n, 4);
     struct sl_consumer *cons = new_consumer("it-0020-g3", "it.errors", NULL, NULL);
     sl_mock_push_errors(mock, SL_MOCK_API_FETCH, 10, SL_MOCK_ERR_NOT_LEADER);
-    sl_mock_push_errors(mock, SL_MOCK_API_OFFSET_COMMIT, 3,
-                        SL_MOCK_ERR_COORDINATOR_NOT_AVAILABLE);
+    sl_mock_push_errors(mock, SL_MOCK_API_OFFSET_COMMIT, 3, SL_MOCK_ERR_COORDINATOR_NOT_AVAILABLE);
     consume(cons, &sn, n / 2, true);
     /* Commit until it sticks (the injected commit errors are transient). */
     int tries = 0;
@@ -439,8 +440,10 @@ static void phase_errors(struct sl_mock *mock)
     int64_t committed[MAX_PARTS];
     for (int p = 0; p < 4; p++) {
         committed[p] = committed_of(cons, "it.errors", p);
-        CHECK(committed[p] == sn.next_off[p], "errors: partition %d committed %lld, handled "
-              "%lld", p, (long long)committed[p], (long long)sn.next_off[p]);
+        CHECK(committed[p] == sn.next_off[p],
+              "errors: partition %d committed %lld, handled "
+              "%lld",
+              p, (long long)committed[p], (long long)sn.next_off[p]);
     }
     reset_offsets(&sn, committed);
     consume(cons, &sn, n, true);

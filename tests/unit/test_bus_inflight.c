@@ -102,8 +102,7 @@ static void test_random_order(void **state)
     srand(7);
     while (prefix < TOTAL) {
         uint64_t seq;
-        if (sent < TOTAL && (npend == 0 || rand() % 2) &&
-            sl_inflight_add(inf, &seq) == SL_OK) {
+        if (sent < TOTAL && (npend == 0 || rand() % 2) && sl_inflight_add(inf, &seq) == SL_OK) {
             pending[npend++] = seq;
             sent++;
             continue;

@@ -16,8 +16,7 @@
 
 static char errstr[1024];
 
-static sl_err_t map(struct sl_kconf *kc, sl_kconf_role_t role, const struct sl_kv *kvs,
-                    size_t n)
+static sl_err_t map(struct sl_kconf *kc, sl_kconf_role_t role, const struct sl_kv *kvs, size_t n)
 {
     sl_kconf_init(kc, role);
     errstr[0] = '\0';
@@ -120,8 +119,7 @@ static void test_passthrough_and_renames(void **state)
     assert_string_equal(sl_kconf_get(&kc, "group.id"), "connect-ddb");
     assert_string_equal(sl_kconf_get(&kc, "auto.offset.reset"), "error");
     assert_string_equal(sl_kconf_get(&kc, "fetch.wait.max.ms"), "100");
-    assert_string_equal(sl_kconf_get(&kc, "partition.assignment.strategy"),
-                        "cooperative-sticky");
+    assert_string_equal(sl_kconf_get(&kc, "partition.assignment.strategy"), "cooperative-sticky");
     assert_string_equal(sl_kconf_get(&kc, "enable.auto.commit"), "false");
     assert_null(sl_kconf_get(&kc, "linger.ms"));
     assert_int_equal(kc.max_poll_records, 250);
@@ -196,17 +194,21 @@ static void test_secrets_masked(void **state)
     } cases[] = {
         {"sasl.jaas.config",
          "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" "
-         "password=\"TOPSECRET1\"", "TOPSECRET1"}, /* missing ';' */
+         "password=\"TOPSECRET1\"",
+         "TOPSECRET1"}, /* missing ';' */
         {"sasl.jaas.config",
          "org.apache.kafka.common.security.plain.PlainLoginModule required "
-         "password=\"TOPSECRET2\";", "TOPSECRET2"}, /* missing username */
-        {"sasl.jaas.config", "com.example.Custom required password=\"TOPSECRET3\";",
-         "TOPSECRET3"},
+         "password=\"TOPSECRET2\";",
+         "TOPSECRET2"}, /* missing username */
+        {"sasl.jaas.config", "com.example.Custom required password=\"TOPSECRET3\";", "TOPSECRET3"},
         {"sasl.jaas.config",
          "org.apache.kafka.common.security.plain.PlainLoginModule required "
-         "username=\"u\" password=\"TOPSECRET4;", "TOPSECRET4"}, /* unterminated quote */
-        {"sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule "
-                             "maybe password=\"TOPSECRET5\";", "TOPSECRET5"}, /* bad flag */
+         "username=\"u\" password=\"TOPSECRET4;",
+         "TOPSECRET4"}, /* unterminated quote */
+        {"sasl.jaas.config",
+         "org.apache.kafka.common.security.plain.PlainLoginModule "
+         "maybe password=\"TOPSECRET5\";",
+         "TOPSECRET5"}, /* bad flag */
         {"ssl.key.password", "TOPSECRET6", "TOPSECRET6"},
     };
     for (size_t i = 0; i < N(cases); i++) {
@@ -259,7 +261,8 @@ static void test_msk_iam(void **state)
     assert_int_equal(sl_kconf_msk_region(&kc, region, sizeof(region)), SL_ERR_NOTFOUND);
     sl_kconf_set(&kc, "bootstrap.servers",
                  "b-1.sales.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,"
-                 "b-2.sales.abc123.c2.kafka.eu-west-1.amazonaws.com:9098", NULL);
+                 "b-2.sales.abc123.c2.kafka.eu-west-1.amazonaws.com:9098",
+                 NULL);
     assert_int_equal(sl_kconf_msk_region(&kc, region, sizeof(region)), SL_OK);
     assert_string_equal(region, "eu-west-1");
     sl_kconf_set(&kc, "bootstrap.servers",
@@ -326,8 +329,7 @@ static void test_from_worker(void **state)
     /* Errors name the prefixed key the user wrote. */
     struct sl_kv bad[] = {{"bootstrap.servers", "k:9092"}, {"producer.acks", "0"}};
     sl_kconf_init(&kc, SL_KCONF_PRODUCER);
-    assert_int_equal(sl_kconf_from_worker(&kc, bad, N(bad), errstr, sizeof(errstr)),
-                     SL_ERR_CONF);
+    assert_int_equal(sl_kconf_from_worker(&kc, bad, N(bad), errstr, sizeof(errstr)), SL_ERR_CONF);
     assert_non_null(strstr(errstr, "producer.acks"));
     sl_kconf_fini(&kc);
     struct sl_kv typo[] = {{"ssl.trustsore.location", "/x.pem"}};
@@ -341,12 +343,9 @@ static void test_from_worker(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_passthrough_and_renames),
-        cmocka_unit_test(test_rejects),
-        cmocka_unit_test(test_jaas_plain_scram),
-        cmocka_unit_test(test_secrets_masked),
-        cmocka_unit_test(test_msk_iam),
+        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_passthrough_and_renames),
+        cmocka_unit_test(test_rejects),        cmocka_unit_test(test_jaas_plain_scram),
+        cmocka_unit_test(test_secrets_masked), cmocka_unit_test(test_msk_iam),
         cmocka_unit_test(test_from_worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

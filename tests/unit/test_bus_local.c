@@ -96,8 +96,7 @@ static void test_order_partition_headers(void **state)
     while (sl_local_poll(l, &rec, 0) == SL_OK) {
         const struct sl_bus_msg *m = &rec->msg;
         assert_string_equal(m->topic, "db.inv.customers");
-        assert_int_equal(m->partition,
-                         sl_bus_partition_for_key(m->key, m->key_len, 4));
+        assert_int_equal(m->partition, sl_bus_partition_for_key(m->key, m->key_len, 4));
         assert_int_equal(m->offset, next_off[m->partition]++);
         char kbuf[16] = {0}, vbuf[16] = {0};
         memcpy(kbuf, m->key, m->key_len);

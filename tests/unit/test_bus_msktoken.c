@@ -50,9 +50,8 @@ static void map_iam(struct sl_kconf *kc, sl_kconf_role_t role)
         {"group.id", "g"},
     };
     sl_kconf_init(kc, role);
-    assert_int_equal(sl_kconf_add(kc, kv, role == SL_KCONF_CONSUMER ? 4 : 3, errstr,
-                                  sizeof(errstr)),
-                     SL_OK);
+    assert_int_equal(
+        sl_kconf_add(kc, kv, role == SL_KCONF_CONSUMER ? 4 : 3, errstr, sizeof(errstr)), SL_OK);
     assert_true(kc->msk_iam);
 }
 
@@ -90,8 +89,8 @@ static void test_consumer_token_failure(void **state)
     map_iam(&kc, SL_KCONF_CONSUMER);
     struct provider pv = {0};
     pv.fail = true;
-    struct sl_consumer *cons = sl_consumer_new(&kc, NULL, NULL, NULL, token_fn, &pv, errstr,
-                                               sizeof(errstr));
+    struct sl_consumer *cons =
+        sl_consumer_new(&kc, NULL, NULL, NULL, token_fn, &pv, errstr, sizeof(errstr));
     assert_non_null(cons);
     assert_true(wait_calls(&pv, 1, 5000));
     sl_consumer_free(cons);

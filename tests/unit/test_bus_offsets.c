@@ -73,8 +73,8 @@ static void test_codec(void **state)
     assert_true(back.snapshot);
     sl_source_offset_fini(&back);
     const char *snap3 = "{\"file\":\"b.1\",\"pos\":4,\"snapshot\":\"INITIAL\"}";
-    assert_int_equal(
-        sl_source_offset_decode(snap3, strlen(snap3), &back, errstr, sizeof(errstr)), SL_OK);
+    assert_int_equal(sl_source_offset_decode(snap3, strlen(snap3), &back, errstr, sizeof(errstr)),
+                     SL_OK);
     assert_true(back.snapshot);
     sl_source_offset_fini(&back);
 
@@ -92,8 +92,8 @@ static void test_codec(void **state)
         {"{\"file\":\"b\\q\",\"pos\":4}", "\"file\""},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(sl_source_offset_decode(bad[i].json, strlen(bad[i].json), &back,
-                                                 errstr, sizeof(errstr)),
+        assert_int_equal(sl_source_offset_decode(bad[i].json, strlen(bad[i].json), &back, errstr,
+                                                 sizeof(errstr)),
                          SL_ERR_PROTO);
         if (!strstr(errstr, bad[i].needle))
             fail_msg("%s: error \"%s\" lacks %s", bad[i].json, errstr, bad[i].needle);
@@ -128,19 +128,17 @@ static void test_store_roundtrip(void **state)
     assert_int_equal(sl_offsets_file_put(of, "inv", "{\"server\":\"x\"}", "[]"), SL_ERR_PROTO);
     /* Nothing on disk until flushed (offset.flush.interval.ms). */
     assert_int_not_equal(access(path, F_OK), 0);
-    assert_int_equal(sl_offsets_file_tick(of, sl_time_mono_ms(), 60000, errstr,
-                                          sizeof(errstr)),
+    assert_int_equal(sl_offsets_file_tick(of, sl_time_mono_ms(), 60000, errstr, sizeof(errstr)),
                      SL_OK);
     assert_int_not_equal(access(path, F_OK), 0);
     assert_int_equal(sl_offsets_file_flush(of, errstr, sizeof(errstr)), SL_OK);
     assert_int_equal(access(tmp, F_OK), -1); /* renamed away */
     char *text = sl_test_read_file(path, NULL);
-    assert_string_equal(text,
-                        "{\"format\":\"sluice-offsets\",\"version\":1}\n"
-                        "{\"key\":[\"inv\",{\"server\":\"salesdb\"}],\"value\":"
-                        "{\"file\":\"mysql-bin.000003\",\"pos\":999}}\n"
-                        "{\"key\":[\"other \\\"q\\\"\",{\"server\":\"hr\"}],\"value\":"
-                        "{\"file\":\"b.9\",\"pos\":4,\"snapshot\":true}}\n");
+    assert_string_equal(text, "{\"format\":\"sluice-offsets\",\"version\":1}\n"
+                              "{\"key\":[\"inv\",{\"server\":\"salesdb\"}],\"value\":"
+                              "{\"file\":\"mysql-bin.000003\",\"pos\":999}}\n"
+                              "{\"key\":[\"other \\\"q\\\"\",{\"server\":\"hr\"}],\"value\":"
+                              "{\"file\":\"b.9\",\"pos\":4,\"snapshot\":true}}\n");
     free(text);
     sl_offsets_file_free(of);
 
@@ -149,8 +147,7 @@ static void test_store_roundtrip(void **state)
     assert_int_equal(sl_offsets_file_open(path, &of, errstr, sizeof(errstr)), SL_OK);
     assert_int_equal(access(tmp, F_OK), -1);
     assert_int_equal(sl_offsets_file_count(of), 2);
-    assert_int_equal(sl_offsets_file_get(of, "inv", " { \"server\" : \"salesdb\" } ", &out),
-                     SL_OK);
+    assert_int_equal(sl_offsets_file_get(of, "inv", " { \"server\" : \"salesdb\" } ", &out), SL_OK);
     assert_string_equal(out.data, "{\"file\":\"mysql-bin.000003\",\"pos\":999}");
     sl_buf_reset(&out);
     assert_int_equal(sl_offsets_file_get(of, "other \"q\"", "{\"server\":\"hr\"}", &out), SL_OK);
@@ -162,8 +159,7 @@ static void test_store_roundtrip(void **state)
     sl_source_offset_fini(&off);
     /* Erase one, flush, reopen. */
     assert_int_equal(sl_offsets_file_put(of, "other \"q\"", "{\"server\":\"hr\"}", NULL), SL_OK);
-    assert_int_equal(sl_offsets_file_tick(of, INT64_MAX / 2, 1000, errstr, sizeof(errstr)),
-                     SL_OK);
+    assert_int_equal(sl_offsets_file_tick(of, INT64_MAX / 2, 1000, errstr, sizeof(errstr)), SL_OK);
     sl_offsets_file_free(of);
     assert_int_equal(sl_offsets_file_open(path, &of, errstr, sizeof(errstr)), SL_OK);
     assert_int_equal(sl_offsets_file_count(of), 1);
@@ -192,7 +188,8 @@ static void test_store_malformed(void **state)
         {"{\"format\":\"sluice-offsets\",\"version\":1}\n{\"key\":[\"a\",{}],\"value\":[]}\n",
          "line 2"},
         {"{\"format\":\"sluice-offsets\",\"version\":1}\n{\"key\":[\"a\",{}],\"value\":{},"
-         "\"x\":1}\n", "line 2"},
+         "\"x\":1}\n",
+         "line 2"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         write_file(path, bad[i].text);
@@ -200,8 +197,7 @@ static void test_store_malformed(void **state)
         assert_int_equal(sl_offsets_file_open(path, &of, errstr, sizeof(errstr)), SL_ERR_PROTO);
         assert_null(of);
         if (!strstr(errstr, bad[i].needle) || !strstr(errstr, path))
-            fail_msg("case %zu: error \"%s\" lacks \"%s\" or the path", i, errstr,
-                     bad[i].needle);
+            fail_msg("case %zu: error \"%s\" lacks \"%s\" or the path", i, errstr, bad[i].needle);
     }
     sl_test_rmtree(dir);
     free(dir);
