@@ -4,7 +4,7 @@
  * each transaction end as a pipeline would. Prints the best of N passes in rows/s, so the
  * decoder's cost can be told apart from the JSON writer's in `sluice binlog dump`.
  *
- *   bench/decode_profile/build.sh BUILD_DIR && bench/decode_profile/decode_profile FILE [N] */
+ *   bench/decode_profile/build.sh BUILD_DIR && BUILD_DIR/decode_profile FILE [N] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>

@@ -579,8 +579,12 @@ static sl_err_t decode_image(struct sl_decoder *dec, const struct sl_table *tbl,
     const uint8_t *partial_bits = NULL;
     if (after_partial) {
         uint64_t opts;
-        if (sl_cur_lenenc(cur, &opts)) {
-            sl_dec_errf(dec, ev, errstr, errstr_size, "row %u: truncated value_options", row);
+        /* MySQL accepts only PARTIAL_JSON_UPDATES (1); the partial bits that follow have
+         * one bit per JSON column of the table, present in this image or not (rpl_record.cc
+         * pack_row / start_partial_bit_reader). */
+        if (sl_cur_lenenc(cur, &opts) || opts > 1) {
+            sl_dec_errf(dec, ev, errstr, errstr_size,
+                        "row %u: truncated or unknown value_options", row);
             return SL_ERR_PROTO;
         }
         if (opts & 1) {

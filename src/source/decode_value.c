@@ -412,8 +412,15 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
     case SL_MYSQL_TYPE_NULL:
         val->kind = SL_VAL_NULL;
         return SL_OK;
+    case SL_MYSQL_TYPE_DECIMAL:
+        /* Pre-5.0 DECIMAL (unpacked ASCII digits) cannot be told apart by length from its
+         * metadata-less TABLE_MAP entry; servers never log it in row events of tables
+         * created since 5.0, and ALTER TABLE converts it to NEWDECIMAL. */
+        *why = "old DECIMAL (pre-MySQL 5.0 table) is not supported; ALTER TABLE the column "
+               "to convert it";
+        return SL_ERR_UNSUPPORTED;
     default:
-        *why = "column type not decodable in row images (old DECIMAL or unknown)";
+        *why = "column type not decodable in row images";
         return SL_ERR_UNSUPPORTED;
     }
 truncated:

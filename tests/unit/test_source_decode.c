@@ -533,6 +533,19 @@ static void test_rows_v0_refused(void **state)
     put8(&b, 1, 1);
     put8(&b, 0, 1);
     put8(&b, 5, 4);
+    /* Old DECIMAL (type 0): refused, naming table, row and column. */
+    const struct colspec cols[] = {{3, {0}, 0}, {0, {0}, 0}};
+    struct bb tm, v = {.n = 0};
+    table_map(&tm, cols, 2, false);
+    assert_int_equal(sl_decoder_decode_one(f->dec, tm.d, tm.n, 100, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_OK);
+    put8(&v, 1, 4);
+    put(&v, "   12.50", 8);
+    write_rows(&e, 2, &v);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 200, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_ERR_UNSUPPORTED);
+    assert_non_null(strstr(f->err, "db.t row 0 column 1"));
+    assert_non_null(strstr(f->err, "old DECIMAL"));
     for (uint8_t t = SL_BINLOG_WRITE_ROWS_V0; t <= SL_BINLOG_DELETE_ROWS_V0; t++) {
         event(&e, t, 0, &b, true);
         assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 4242, &f->arena, &ev, f->err,
