@@ -141,16 +141,15 @@ static int cmd_dump(int argc, char **argv)
             bool rows = is_rows_type(data[4]);
             struct sl_event ev;
             for (;;) {
-                err = sl_decoder_next(dec, rows ? &rows_arena : &arena, &ev, errstr,
-                                      sizeof(errstr));
+                err =
+                    sl_decoder_next(dec, rows ? &rows_arena : &arena, &ev, errstr, sizeof(errstr));
                 if (err)
                     break;
                 if (ev.kind == SL_EV_ROWS)
                     err = put_rows(rj, &ev, &out, false);
                 if (err) {
-                    snprintf(errstr, sizeof(errstr), "at %s:%llu: %s",
-                             sl_decoder_file(dec), (unsigned long long)ev.pos,
-                             sl_err_str(err));
+                    snprintf(errstr, sizeof(errstr), "at %s:%llu: %s", sl_decoder_file(dec),
+                             (unsigned long long)ev.pos, sl_err_str(err));
                     break;
                 }
                 if (ends_txn(&ev)) {
@@ -217,20 +216,20 @@ static void resolve_names(const struct sl_table *table, struct sl_column *cols, 
     uint32_t nsc = 0;
     sl_err_t err = sl_server_columns(nm->srv, db, name, &sc, &nsc, errstr, sizeof(errstr));
     if (err) {
-        sl_log(SL_LOG_WARN, "BINLOG", "column names of %s.%s unavailable: %s", db, name,
-               errstr);
+        sl_log(SL_LOG_WARN, "BINLOG", "column names of %s.%s unavailable: %s", db, name, errstr);
     } else if (nsc != table->ncols) {
         sl_log(SL_LOG_WARN, "BINLOG",
                "%s.%s has %u columns on the server but %u in the binlog; names are "
-               "positional", db, name, nsc, table->ncols);
+               "positional",
+               db, name, nsc, table->ncols);
     } else {
         for (uint32_t i = 0; i < nsc; i++) {
             cols[i].name = sl_str_c(sc[i].name);
             if (sc[i].is_unsigned)
                 cols[i].is_unsigned = true;
             if (!cols[i].n_labels && sc[i].n_labels) {
-                cols[i].labels = sl_arena_calloc(&nm->arena, sc[i].n_labels,
-                                                 sizeof(*cols[i].labels));
+                cols[i].labels =
+                    sl_arena_calloc(&nm->arena, sc[i].n_labels, sizeof(*cols[i].labels));
                 for (uint32_t j = 0; j < sc[i].n_labels; j++)
                     cols[i].labels[j] = sl_str_c(sc[i].labels[j]);
                 cols[i].n_labels = sc[i].n_labels;
@@ -289,8 +288,7 @@ static int parse_u32(const char *opt, const char *v, uint32_t max, uint32_t *out
 {
     uint64_t u;
     if (!v || sl_parse_u64(v, &u) || u > max) {
-        fprintf(stderr, "sluice: %s needs a number up to %u, got '%s'\n", opt, max,
-                v ? v : "");
+        fprintf(stderr, "sluice: %s needs a number up to %u, got '%s'\n", opt, max, v ? v : "");
         return 2;
     }
     *out = (uint32_t)u;
@@ -370,8 +368,10 @@ static int parse_tail(int argc, char **argv, struct sl_client_conf *conf, bool *
             while (k < 5 && strcmp(v, ssl_modes[k]) != 0)
                 k++;
             if (k == 5) {
-                fprintf(stderr, "sluice: --ssl-mode must be one of disabled, preferred, "
-                                "required, verify_ca, verify_identity; got '%s'\n", v);
+                fprintf(stderr,
+                        "sluice: --ssl-mode must be one of disabled, preferred, "
+                        "required, verify_ca, verify_identity; got '%s'\n",
+                        v);
                 return 2;
             }
             conf->db.ssl_mode = (sl_ssl_mode_t)k;
@@ -456,16 +456,14 @@ static int cmd_tail(int argc, char **argv)
         bool rows = is_rows_type(data[4]);
         struct sl_event ev;
         for (;;) {
-            err = sl_decoder_next(dec, rows ? &rows_arena : &arena, &ev, errstr,
-                                  sizeof(errstr));
+            err = sl_decoder_next(dec, rows ? &rows_arena : &arena, &ev, errstr, sizeof(errstr));
             if (err)
                 break;
             if (ev.kind == SL_EV_ROWS) {
                 err = put_rows(rj, &ev, &out, true);
                 if (err) {
                     snprintf(errstr, sizeof(errstr), "%s: at %s:%llu: %s", where,
-                             sl_decoder_file(dec), (unsigned long long)ev.pos,
-                             sl_err_str(err));
+                             sl_decoder_file(dec), (unsigned long long)ev.pos, sl_err_str(err));
                     break;
                 }
             }
@@ -479,8 +477,7 @@ static int cmd_tail(int argc, char **argv)
                 out_flush(&out, false);
                 /* Nothing more to come when the server is where we wanted to stop. */
                 if (until && ev.u.heartbeat.file.len &&
-                    reached(ev.u.heartbeat.file.ptr, ev.u.heartbeat.pos, stop_file,
-                            stop_pos) &&
+                    reached(ev.u.heartbeat.file.ptr, ev.u.heartbeat.pos, stop_file, stop_pos) &&
                     reached(sl_decoder_file(dec), ev.u.heartbeat.pos, stop_file, stop_pos))
                     done = true;
             }

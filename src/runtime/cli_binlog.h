@@ -41,8 +41,7 @@ void sl_rowjson_free(struct sl_rowjson *rj);
 /* Appends one JSON line (with '\n') for chg. The table pointer is cached: it must stay valid
  * and unchanged while the writer lives. SL_ERR_TOOBIG when buf's limit is reached (buf is then
  * left at its previous length). */
-sl_err_t sl_rowjson_write(struct sl_rowjson *rj, const struct sl_change *chg,
-                          struct sl_buf *buf);
+sl_err_t sl_rowjson_write(struct sl_rowjson *rj, const struct sl_change *chg, struct sl_buf *buf);
 
 /* Appends one value as JSON, as described above. */
 sl_err_t sl_rowjson_value(struct sl_buf *buf, const struct sl_column *col,

@@ -15,10 +15,10 @@
 
 struct tab_cache {
     const struct sl_table *table;
-    struct sl_buf prefix;    /* "db":"..","table":"..", */
-    struct sl_buf keys;      /* all `"name":` texts back to back */
-    size_t *key_off;         /* ncols + 1 offsets into keys */
-    struct sl_column *cols;  /* effective columns (resolved copy or table->cols) */
+    struct sl_buf prefix;   /* "db":"..","table":"..", */
+    struct sl_buf keys;     /* all `"name":` texts back to back */
+    size_t *key_off;        /* ncols + 1 offsets into keys */
+    struct sl_column *cols; /* effective columns (resolved copy or table->cols) */
     bool owns_cols;
 };
 
@@ -240,8 +240,16 @@ static sl_err_t add_temporal(struct sl_buf *buf, const struct sl_column *col,
 static bool is_latin1(uint16_t cs)
 {
     switch (cs) {
-    case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
-    case 1032: case 1071: /* MariaDB latin1 NOPAD collations */
+    case 5:
+    case 8:
+    case 15:
+    case 31:
+    case 47:
+    case 48:
+    case 49:
+    case 94:
+    case 1032:
+    case 1071: /* MariaDB latin1 NOPAD collations */
         return true;
     default:
         return false;
@@ -251,10 +259,9 @@ static bool is_latin1(uint16_t cs)
 /* MySQL's latin1 is Windows-1252: 0x80..0x9F map to these code points (5 unassigned bytes
  * map to themselves, as MySQL does). */
 static const uint16_t cp1252[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
 static sl_err_t add_latin1(struct sl_buf *buf, const char *s, size_t len)
@@ -361,8 +368,7 @@ sl_err_t sl_rowjson_value(struct sl_buf *buf, const struct sl_column *col,
         return add_temporal(buf, col, val);
     case SL_VAL_STRING:
         if (col->charset == SL_CHARSET_BINARY) {
-            if (col->type == SL_MYSQL_TYPE_STRING && s->len < col->length &&
-                col->length <= 255)
+            if (col->type == SL_MYSQL_TYPE_STRING && s->len < col->length && col->length <= 255)
                 return add_binary_padded(buf, s->ptr, s->len, col->length);
             return add_base64(buf, s->ptr, s->len);
         }
@@ -370,8 +376,7 @@ sl_err_t sl_rowjson_value(struct sl_buf *buf, const struct sl_column *col,
             return add_latin1(buf, s->ptr, s->len);
         return sl_json_str(buf, s->ptr, s->len);
     case SL_VAL_BYTES:
-        if (col->type == SL_MYSQL_TYPE_STRING && s->len < col->length &&
-            col->length <= 255)
+        if (col->type == SL_MYSQL_TYPE_STRING && s->len < col->length && col->length <= 255)
             return add_binary_padded(buf, s->ptr, s->len, col->length);
         return add_base64(buf, s->ptr, s->len);
     case SL_VAL_BIT: {
@@ -407,8 +412,8 @@ sl_err_t sl_rowjson_value(struct sl_buf *buf, const struct sl_column *col,
         sl_err_t err = sl_buf_addch(buf, '[');
         for (size_t i = 0; !err && i + 4 <= s->len; i += 4) {
             const uint8_t *b = (const uint8_t *)s->ptr + i;
-            uint32_t bits = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                            (uint32_t)b[3] << 24;
+            uint32_t bits =
+                (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
             float f;
             memcpy(&f, &bits, sizeof(f));
             if (i)
@@ -548,8 +553,7 @@ static const char *const op_text[] = {
     [SL_OP_READ] = "\"op\":\"read\",\"before\":",
 };
 
-sl_err_t sl_rowjson_write(struct sl_rowjson *rj, const struct sl_change *chg,
-                          struct sl_buf *buf)
+sl_err_t sl_rowjson_write(struct sl_rowjson *rj, const struct sl_change *chg, struct sl_buf *buf)
 {
     const struct sl_table *table = chg->table;
     struct tab_cache *tc = tab_get(rj, table);
@@ -582,8 +586,8 @@ sl_err_t sl_rowjson_write(struct sl_rowjson *rj, const struct sl_change *chg,
     if (!err)
         err = sl_buf_add(buf, tc->prefix.data, tc->prefix.len);
     if (!err) {
-        const char *op = (unsigned)chg->op <= SL_OP_READ ? op_text[chg->op]
-                                                        : "\"op\":\"unknown\",\"before\":";
+        const char *op =
+            (unsigned)chg->op <= SL_OP_READ ? op_text[chg->op] : "\"op\":\"unknown\",\"before\":";
         err = sl_buf_addstr(buf, op);
     }
     if (!err)

@@ -29,15 +29,15 @@ struct sl_client {
     struct sl_client_conf conf; /* strings point into the owned copies below */
     char *host, *user, *password, *ssl_ca, *ssl_cert, *ssl_key, *file, *gtid;
     MYSQL *mysql;
-    char where[300];           /* "host:port" for messages */
+    char where[300]; /* "host:port" for messages */
     sl_flavor_t flavor;
     bool checksum;
     char cur_file[256];
-    uint64_t cur_pos;          /* end of the last event received */
+    uint64_t cur_pos; /* end of the last event received */
     bool have_resume;
     char resume_file[256];
     uint64_t resume_pos;
-    char start_file[256];      /* SHOW MASTER STATUS at the first start */
+    char start_file[256]; /* SHOW MASTER STATUS at the first start */
     uint64_t start_pos;
     bool started;
 };
@@ -64,8 +64,7 @@ static sl_err_t classify(unsigned no)
 }
 
 static sl_err_t db_connect(const struct sl_mysql_conf *db, const char *where,
-                           unsigned read_timeout_s, MYSQL **out, char *errstr,
-                           size_t errstr_size)
+                           unsigned read_timeout_s, MYSQL **out, char *errstr, size_t errstr_size)
 {
     MYSQL *mysql = mysql_init(NULL);
     if (!mysql) {
@@ -101,7 +100,8 @@ static sl_err_t db_connect(const struct sl_mysql_conf *db, const char *where,
     if (db->ssl_mode >= SL_SSL_REQUIRED && !mysql_get_ssl_cipher(mysql)) {
         snprintf(errstr, errstr_size,
                  "cannot connect to %s: TLS is required (ssl mode %s) but the server does not "
-                 "offer it", where, db->ssl_mode == SL_SSL_REQUIRED ? "required" : "verify");
+                 "offer it",
+                 where, db->ssl_mode == SL_SSL_REQUIRED ? "required" : "verify");
         mysql_close(mysql);
         return SL_ERR_IO;
     }
@@ -129,8 +129,8 @@ static MYSQL_RES *query_res(MYSQL *mysql, const char *where, const char *sql, sl
         return NULL;
     MYSQL_RES *res = mysql_store_result(mysql);
     if (!res) {
-        snprintf(errstr, errstr_size, "%s: query \"%.120s\" returned no result: %s", where,
-                 sql, mysql_error(mysql));
+        snprintf(errstr, errstr_size, "%s: query \"%.120s\" returned no result: %s", where, sql,
+                 mysql_error(mysql));
         *err = SL_ERR_UPSTREAM;
     }
     return res;
@@ -152,14 +152,14 @@ static sl_err_t current_pos(MYSQL *mysql, const char *where, char *file, size_t 
         mysql_free_result(res);
         snprintf(errstr, errstr_size,
                  "%s: binary logging is disabled (SHOW MASTER STATUS is empty); "
-                 "start the server with log_bin", where);
+                 "start the server with log_bin",
+                 where);
         return SL_ERR_UNSUPPORTED;
     }
     snprintf(file, file_size, "%s", row[0]);
     err = sl_parse_u64(row[1], pos);
     if (err)
-        snprintf(errstr, errstr_size, "%s: bad position '%s' in SHOW MASTER STATUS", where,
-                 row[1]);
+        snprintf(errstr, errstr_size, "%s: bad position '%s' in SHOW MASTER STATUS", where, row[1]);
     mysql_free_result(res);
     return err;
 }
@@ -171,8 +171,8 @@ static char *dup_opt(const char *s)
     return s ? sl_xstrdup(s) : NULL;
 }
 
-sl_err_t sl_client_new(const struct sl_client_conf *conf, struct sl_client **out,
-                       char *errstr, size_t errstr_size)
+sl_err_t sl_client_new(const struct sl_client_conf *conf, struct sl_client **out, char *errstr,
+                       size_t errstr_size)
 {
     if (!conf->db.host || !*conf->db.host) {
         snprintf(errstr, errstr_size, "no host given");
@@ -310,8 +310,7 @@ sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr
             p++;
             char *end;
             if (*p < '0' || *p > '9') {
-                snprintf(errstr, errstr_size,
-                         "GTID set '%s': tagged GTIDs are not supported", set);
+                snprintf(errstr, errstr_size, "GTID set '%s': tagged GTIDs are not supported", set);
                 err = SL_ERR_UNSUPPORTED;
                 goto out;
             }
@@ -340,8 +339,7 @@ sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr
     sl_buf_add(out, body.data, body.len);
     goto out;
 bad:
-    snprintf(errstr, errstr_size, "GTID set '%s' is malformed near offset %d", set,
-             (int)(p - set));
+    snprintf(errstr, errstr_size, "GTID set '%s' is malformed near offset %d", set, (int)(p - set));
     err = SL_ERR_CONF;
 out:
     sl_buf_fini(&body);
@@ -376,12 +374,12 @@ static sl_err_t check_server(struct sl_client *cl, char *errstr, size_t errstr_s
     if (!row[1] || strcmp(row[1], "1") != 0) {
         snprintf(errstr, errstr_size,
                  "%s: binary logging is disabled (log_bin=OFF); start the server with "
-                 "log_bin and binlog_format=ROW", cl->where);
+                 "log_bin and binlog_format=ROW",
+                 cl->where);
         err = SL_ERR_UNSUPPORTED;
     } else if (!row[2] || strcmp(row[2], "ROW") != 0) {
-        snprintf(errstr, errstr_size,
-                 "%s: binlog_format is %s; sluice needs binlog_format=ROW", cl->where,
-                 row[2] ? row[2] : "NULL");
+        snprintf(errstr, errstr_size, "%s: binlog_format is %s; sluice needs binlog_format=ROW",
+                 cl->where, row[2] ? row[2] : "NULL");
         err = SL_ERR_UNSUPPORTED;
     }
     cl->checksum = row[3] && strcmp(row[3], "NONE") != 0;
@@ -389,11 +387,11 @@ static sl_err_t check_server(struct sl_client *cl, char *errstr, size_t errstr_s
     return err;
 }
 
-static sl_err_t send_command(struct sl_client *cl, int cmd, const struct sl_buf *buf,
-                             bool read_ok, const char *what, char *errstr, size_t errstr_size)
+static sl_err_t send_command(struct sl_client *cl, int cmd, const struct sl_buf *buf, bool read_ok,
+                             const char *what, char *errstr, size_t errstr_size)
 {
-    int rc = cl->mysql->methods->db_command(cl->mysql, (enum enum_server_command)cmd,
-                                            buf->data, buf->len, read_ok ? 0 : 1, NULL);
+    int rc = cl->mysql->methods->db_command(cl->mysql, (enum enum_server_command)cmd, buf->data,
+                                            buf->len, read_ok ? 0 : 1, NULL);
     if (rc == 0)
         return SL_OK;
     unsigned no = mysql_errno(cl->mysql);
@@ -455,13 +453,16 @@ static sl_err_t open_stream(struct sl_client *cl, char *errstr, size_t errstr_si
     }
     if (gtid && cl->flavor == SL_FLAVOR_MARIADB) {
         if (!mariadb_gtid_ok(cl->conf.gtid)) {
-            snprintf(errstr, errstr_size, "GTID position '%s' is not a MariaDB GTID list "
-                     "(domain-server-seq,...)", cl->conf.gtid);
+            snprintf(errstr, errstr_size,
+                     "GTID position '%s' is not a MariaDB GTID list "
+                     "(domain-server-seq,...)",
+                     cl->conf.gtid);
             return SL_ERR_CONF;
         }
         snprintf(sql, sizeof(sql),
                  "SET @slave_connect_state = '%s', @slave_gtid_strict_mode = 0, "
-                 "@slave_gtid_ignore_duplicates = 0", cl->conf.gtid);
+                 "@slave_gtid_ignore_duplicates = 0",
+                 cl->conf.gtid);
         err = query(cl->mysql, cl->where, sql, errstr, errstr_size);
         if (err)
             return err;
@@ -474,8 +475,8 @@ static sl_err_t open_stream(struct sl_client *cl, char *errstr, size_t errstr_si
     put_u16(&buf, 0);
     put_u32(&buf, 0);
     put_u32(&buf, 0);
-    err = send_command(cl, COM_REGISTER_SLAVE, &buf, true, "registering as a replica",
-                       errstr, errstr_size);
+    err = send_command(cl, COM_REGISTER_SLAVE, &buf, true, "registering as a replica", errstr,
+                       errstr_size);
     if (err)
         goto out;
 
@@ -502,14 +503,13 @@ static sl_err_t open_stream(struct sl_client *cl, char *errstr, size_t errstr_si
         put_u16(&buf, 0);
         put_u32(&buf, cl->conf.server_id);
         sl_buf_addstr(&buf, file);
-        err = send_command(cl, COM_BINLOG_DUMP, &buf, false, "COM_BINLOG_DUMP", errstr,
-                           errstr_size);
+        err =
+            send_command(cl, COM_BINLOG_DUMP, &buf, false, "COM_BINLOG_DUMP", errstr, errstr_size);
     }
     if (!err) {
         cl->started = true;
         if (gtid)
-            sl_log(SL_LOG_INFO, "BINLOG", "%s: streaming from GTID %s", cl->where,
-                   cl->conf.gtid);
+            sl_log(SL_LOG_INFO, "BINLOG", "%s: streaming from GTID %s", cl->where, cl->conf.gtid);
         else
             sl_log(SL_LOG_INFO, "BINLOG", "%s: streaming from %s:%llu", cl->where, file,
                    (unsigned long long)pos);
@@ -535,8 +535,7 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-static sl_err_t reconnect(struct sl_client *cl, const char *why, char *errstr,
-                          size_t errstr_size)
+static sl_err_t reconnect(struct sl_client *cl, const char *why, char *errstr, size_t errstr_size)
 {
     unsigned delay = 250;
     sl_err_t err = SL_ERR_IO;
@@ -545,8 +544,8 @@ static sl_err_t reconnect(struct sl_client *cl, const char *why, char *errstr,
             mysql_close(cl->mysql);
             cl->mysql = NULL;
         }
-        sl_log(SL_LOG_WARN, "BINLOG", "%s: %s; reconnecting in %u ms (attempt %u of %u)",
-               cl->where, why, delay, attempt, cl->conf.max_retries);
+        sl_log(SL_LOG_WARN, "BINLOG", "%s: %s; reconnecting in %u ms (attempt %u of %u)", cl->where,
+               why, delay, attempt, cl->conf.max_retries);
         sleep_ms(delay);
         delay = delay * 2 > cl->conf.backoff_max_ms ? cl->conf.backoff_max_ms : delay * 2;
         err = open_stream(cl, errstr, errstr_size);
@@ -566,8 +565,8 @@ static sl_err_t reconnect(struct sl_client *cl, const char *why, char *errstr,
 static void track(struct sl_client *cl, const uint8_t *ev, size_t len)
 {
     uint8_t type = ev[4];
-    uint32_t log_pos = (uint32_t)ev[13] | (uint32_t)ev[14] << 8 | (uint32_t)ev[15] << 16 |
-                       (uint32_t)ev[16] << 24;
+    uint32_t log_pos =
+        (uint32_t)ev[13] | (uint32_t)ev[14] << 8 | (uint32_t)ev[15] << 16 | (uint32_t)ev[16] << 24;
     if (log_pos)
         cl->cur_pos = log_pos;
     if (type == EV_ROTATE && len >= EV_HEADER + 8) {
@@ -585,8 +584,8 @@ static void track(struct sl_client *cl, const uint8_t *ev, size_t len)
     }
 }
 
-sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len,
-                         char *errstr, size_t errstr_size)
+sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len, char *errstr,
+                         size_t errstr_size)
 {
     if (!cl->mysql) {
         snprintf(errstr, errstr_size, "%s: not connected", cl->where);
@@ -612,7 +611,8 @@ sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len
     if (p[0] != 0x00 || n < 1 + EV_HEADER) {
         snprintf(errstr, errstr_size,
                  "%s: unexpected packet (first byte 0x%02x, %lu bytes) in the binlog stream "
-                 "of %s", cl->where, p[0], n, cl->cur_file);
+                 "of %s",
+                 cl->where, p[0], n, cl->cur_file);
         return SL_ERR_PROTO;
     }
     *data = p + 1;
@@ -652,8 +652,8 @@ void sl_client_set_resume(struct sl_client *cl, const char *file, uint64_t pos)
 
 /* ---- Query connection ---- */
 
-sl_err_t sl_server_connect(const struct sl_mysql_conf *conf, struct sl_server **out,
-                           char *errstr, size_t errstr_size)
+sl_err_t sl_server_connect(const struct sl_mysql_conf *conf, struct sl_server **out, char *errstr,
+                           size_t errstr_size)
 {
     struct sl_server *srv = sl_xcalloc(1, sizeof(*srv));
     set_where(srv->where, sizeof(srv->where), conf);
@@ -674,8 +674,8 @@ void sl_server_free(struct sl_server *srv)
     sl_free(srv);
 }
 
-sl_err_t sl_server_current(struct sl_server *srv, char *file, size_t file_size,
-                           uint64_t *pos, char *errstr, size_t errstr_size)
+sl_err_t sl_server_current(struct sl_server *srv, char *file, size_t file_size, uint64_t *pos,
+                           char *errstr, size_t errstr_size)
 {
     return current_pos(srv->mysql, srv->where, file, file_size, pos, errstr, errstr_size);
 }

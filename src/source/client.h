@@ -43,11 +43,11 @@ typedef enum {
 /* Connection settings; strings are borrowed for the lifetime of the client. */
 struct sl_mysql_conf {
     const char *host;
-    unsigned port;          /* 0 means 3306 */
+    unsigned port; /* 0 means 3306 */
     const char *user;
-    const char *password;   /* may be NULL */
+    const char *password; /* may be NULL */
     sl_ssl_mode_t ssl_mode;
-    const char *ssl_ca;     /* optional file paths */
+    const char *ssl_ca; /* optional file paths */
     const char *ssl_cert;
     const char *ssl_key;
     unsigned connect_timeout_s; /* 0 means 10 */
@@ -55,14 +55,14 @@ struct sl_mysql_conf {
 
 struct sl_client_conf {
     struct sl_mysql_conf db;
-    uint32_t server_id;       /* replica id, unique in the topology; 0 means 65535 + pid */
-    uint32_t heartbeat_ms;    /* 0 means 10000 */
+    uint32_t server_id;    /* replica id, unique in the topology; 0 means 65535 + pid */
+    uint32_t heartbeat_ms; /* 0 means 10000 */
     sl_client_from_t from;
-    const char *file;         /* SL_CLIENT_FROM_FILEPOS */
+    const char *file; /* SL_CLIENT_FROM_FILEPOS */
     uint64_t pos;
-    const char *gtid;         /* SL_CLIENT_FROM_GTID */
-    unsigned max_retries;     /* reconnect attempts per outage; 0 means no reconnect */
-    unsigned backoff_max_ms;  /* cap of the exponential backoff; 0 means 30000 */
+    const char *gtid;        /* SL_CLIENT_FROM_GTID */
+    unsigned max_retries;    /* reconnect attempts per outage; 0 means no reconnect */
+    unsigned backoff_max_ms; /* cap of the exponential backoff; 0 means 30000 */
 };
 
 /* Names the server flavour. */
@@ -74,8 +74,8 @@ typedef enum {
 struct sl_client;
 
 /* Validates conf and allocates a client (no network yet). Errors: SL_ERR_CONF. */
-sl_err_t sl_client_new(const struct sl_client_conf *conf, struct sl_client **out,
-                       char *errstr, size_t errstr_size);
+sl_err_t sl_client_new(const struct sl_client_conf *conf, struct sl_client **out, char *errstr,
+                       size_t errstr_size);
 void sl_client_free(struct sl_client *cl);
 
 /* Connects, checks that the server writes row-based binlogs (binlog_format=ROW), resolves
@@ -89,8 +89,8 @@ sl_err_t sl_client_start(struct sl_client *cl, char *errstr, size_t errstr_size)
  * connection was lost and re-established, returns SL_ERR_AGAIN once: the stream restarts at
  * the last complete transaction, so the caller must drop any transaction still open.
  * SL_ERR_EOF when the server ended the stream; other errors are final. */
-sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len,
-                         char *errstr, size_t errstr_size);
+sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len, char *errstr,
+                         size_t errstr_size);
 
 /* Whether events carry a CRC32 trailer (negotiated at start). */
 bool sl_client_checksum(const struct sl_client *cl);
@@ -117,14 +117,14 @@ sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr
 struct sl_server;
 
 /* Opens a query connection. Errors as sl_client_start. */
-sl_err_t sl_server_connect(const struct sl_mysql_conf *conf, struct sl_server **out,
-                           char *errstr, size_t errstr_size);
+sl_err_t sl_server_connect(const struct sl_mysql_conf *conf, struct sl_server **out, char *errstr,
+                           size_t errstr_size);
 void sl_server_free(struct sl_server *srv);
 
 /* Current binlog position (SHOW MASTER STATUS, or SHOW BINARY LOG STATUS on MySQL 8.4).
  * SL_ERR_UNSUPPORTED when binary logging is off. */
-sl_err_t sl_server_current(struct sl_server *srv, char *file, size_t file_size,
-                           uint64_t *pos, char *errstr, size_t errstr_size);
+sl_err_t sl_server_current(struct sl_server *srv, char *file, size_t file_size, uint64_t *pos,
+                           char *errstr, size_t errstr_size);
 
 /* One column as information_schema.COLUMNS describes it. */
 struct sl_server_column {

@@ -94,18 +94,21 @@ int main(void)
 
     snprintf(cmd, sizeof(cmd),
              "timeout 60 %s binlog tail --host 127.0.0.1 --user u --password secret "
-             "2>&1 >/dev/null </dev/null", bin);
+             "2>&1 >/dev/null </dev/null",
+             bin);
     check("password on the command line", cmd, 2, "SLUICE_MYSQL_PASSWORD", NULL, "secret");
 
-    snprintf(cmd, sizeof(cmd), "SLUICE_MYSQL_PASSWORD=pw timeout 60 %s binlog tail --host "
-             "127.0.0.1 --user u --from nocolon 2>&1 >/dev/null </dev/null", bin);
+    snprintf(cmd, sizeof(cmd),
+             "SLUICE_MYSQL_PASSWORD=pw timeout 60 %s binlog tail --host "
+             "127.0.0.1 --user u --from nocolon 2>&1 >/dev/null </dev/null",
+             bin);
     check("bad --from", cmd, 2, "nocolon", NULL, NULL);
 
     snprintf(cmd, sizeof(cmd), "timeout 60 %s binlog dump %s 2>&1 >/dev/null", bin, envpath);
     check("not a binlog file", cmd, 1, envpath, NULL, NULL);
 
-    snprintf(cmd, sizeof(cmd), "timeout 60 %s binlog dump %s/missing.000001 2>&1 >/dev/null",
-             bin, dir);
+    snprintf(cmd, sizeof(cmd), "timeout 60 %s binlog dump %s/missing.000001 2>&1 >/dev/null", bin,
+             dir);
     check("missing file", cmd, 1, "missing.000001", NULL, NULL);
 
     snprintf(cmd, sizeof(cmd), "bash %s stop %s/db", sl_test_src("tests/lib/mariadb.sh"), dir);

@@ -72,8 +72,7 @@ int main(void)
     snprintf(libpath, sizeof(libpath), "%s", lib);
     char *dir = sl_test_tmpdir("sl-it-0003");
     char cmd[4096];
-    snprintf(cmd, sizeof(cmd), "bash %s start %s/db --binlog-row-metadata=MINIMAL", libpath,
-             dir);
+    snprintf(cmd, sizeof(cmd), "bash %s start %s/db --binlog-row-metadata=MINIMAL", libpath, dir);
     if (sl_test_run(cmd, NULL) != 0) {
         fprintf(stderr, "could not start MariaDB (is mariadb-server installed?)\n");
         return 1;
@@ -117,8 +116,10 @@ int main(void)
     expect(rc == 0, "tail with MINIMAL metadata exits 0 (got %d)", rc);
     const char *want = "\"after\":{\"id\":1,\"u\":4294967295,\"tu\":255,\"e\":\"blue\","
                        "\"s\":\"a,c\",\"name\":\"one\"}";
-    expect(out && strstr(out, want), "names, unsigned values and labels from the server:\n"
-           "     got  %s     want %s", out ? out : "(nothing)\n", want);
+    expect(out && strstr(out, want),
+           "names, unsigned values and labels from the server:\n"
+           "     got  %s     want %s",
+           out ? out : "(nothing)\n", want);
     free(out);
 
     /* 2. Start from a GTID: only what follows it. */
@@ -126,8 +127,8 @@ int main(void)
     sql(m, "INSERT INTO it.t VALUES (2, 2, 2, 'red', '', 'two')");
     snprintf(cmd, sizeof(cmd), "%s --gtid %s --until-current 2>/dev/null", base, gtid);
     rc = sl_test_run(cmd, &out);
-    expect(rc == 0 && out && count(out, "\"op\":\"insert\"") == 1 &&
-               strstr(out, "\"id\":2,") && !strstr(out, "\"id\":1,"),
+    expect(rc == 0 && out && count(out, "\"op\":\"insert\"") == 1 && strstr(out, "\"id\":2,") &&
+               !strstr(out, "\"id\":1,"),
            "--gtid %s prints only the later insert (exit %d): %s", gtid, rc,
            out ? out : "(nothing)");
     free(out);

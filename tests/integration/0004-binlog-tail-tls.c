@@ -26,8 +26,8 @@ static void expect(bool ok, const char *fmt, ...)
 }
 
 /* Starts a server in dir/name with extra args; fills port and password. */
-static bool start(const char *lib, const char *dir, const char *name, const char *args,
-                  char *port, char *pw, char *sock)
+static bool start(const char *lib, const char *dir, const char *name, const char *args, char *port,
+                  char *pw, char *sock)
 {
     char cmd[4096];
     snprintf(cmd, sizeof(cmd), "bash %s start %s/%s %s", lib, dir, name, args);
@@ -74,8 +74,10 @@ int main(void)
         return 1;
     }
     char args[4096], port[16] = "", pw[256] = "", sock[1024] = "";
-    snprintf(args, sizeof(args), "--ssl-ca=%s/ca.pem --ssl-cert=%s/server.pem "
-             "--ssl-key=%s/server.key", dir, dir, dir);
+    snprintf(args, sizeof(args),
+             "--ssl-ca=%s/ca.pem --ssl-cert=%s/server.pem "
+             "--ssl-key=%s/server.key",
+             dir, dir, dir);
     if (!start(lib, dir, "tls", args, port, pw, sock)) {
         fprintf(stderr, "could not start MariaDB (is mariadb-server installed?)\n");
         return 1;
@@ -126,12 +128,10 @@ int main(void)
              pw2, bin, port2);
     rc = sl_test_run(cmd, &out);
     expect(rc == 1 && out && strstr(out, "TLS is required") && strstr(out, port2),
-           "required against a server without TLS is refused (exit %d): %s", rc,
-           out ? out : "");
+           "required against a server without TLS is refused (exit %d): %s", rc, out ? out : "");
     free(out);
 
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/tls; bash %s stop %s/plain", lib, dir, lib,
-             dir);
+    snprintf(cmd, sizeof(cmd), "bash %s stop %s/tls; bash %s stop %s/plain", lib, dir, lib, dir);
     sl_test_run(cmd, NULL);
     sl_test_rmtree(dir);
     free(dir);

@@ -23,8 +23,7 @@ static void check_value(const struct sl_column *col, struct sl_value val, const 
     sl_buf_init(&buf, 1 << 20);
     assert_int_equal(sl_rowjson_value(&buf, col, &val), SL_OK);
     if (strcmp(sl_buf_cstr(&buf), want) != 0)
-        fail_msg("type %u kind %u: got %s, want %s", col->type, val.kind, sl_buf_cstr(&buf),
-                 want);
+        fail_msg("type %u kind %u: got %s, want %s", col->type, val.kind, sl_buf_cstr(&buf), want);
     sl_buf_fini(&buf);
 }
 
@@ -85,10 +84,10 @@ static void test_numbers(void **state)
     check_value(&col, d, "-1.7976931348623157e+308");
     const char *dec = "-12345678901234567890.123456789012345678901234567890";
     check_value(&col, vs(SL_VAL_DECIMAL, dec, strlen(dec)),
-                 "\"-12345678901234567890.123456789012345678901234567890\"");
+                "\"-12345678901234567890.123456789012345678901234567890\"");
     struct sl_column bit = {.type = SL_MYSQL_TYPE_BIT, .length = 64};
     check_value(&bit, vs(SL_VAL_BIT, "\xff\xff\xff\xff\xff\xff\xff\xff", 8),
-                 "18446744073709551615");
+                "18446744073709551615");
     check_value(&bit, vs(SL_VAL_BIT, "\x01", 1), "1");
     /* Unsigned column seen through a binlog without signedness metadata. */
     struct sl_column tiny = {.type = SL_MYSQL_TYPE_TINY, .is_unsigned = true};
@@ -104,11 +103,9 @@ static void test_temporal(void **state)
     check_value(&c0, vtm(SL_VAL_DATE, 2022, 6, 15, 0, 0, 0, 0, false), "\"2022-06-15\"");
     check_value(&c0, vtm(SL_VAL_DATE, 0, 0, 0, 0, 0, 0, 0, false), "\"0000-00-00\"");
     check_value(&c3, vtm(SL_VAL_DATETIME, 9999, 12, 31, 23, 59, 59, 999000, false),
-                 "\"9999-12-31T23:59:59.999\"");
-    check_value(&c0, vtm(SL_VAL_DATETIME, 0, 0, 0, 0, 0, 0, 0, false),
-                 "\"0000-00-00T00:00:00\"");
-    check_value(&c6, vtm(SL_VAL_TIME, 0, 0, 0, 838, 59, 59, 0, true),
-                 "\"-838:59:59.000000\"");
+                "\"9999-12-31T23:59:59.999\"");
+    check_value(&c0, vtm(SL_VAL_DATETIME, 0, 0, 0, 0, 0, 0, 0, false), "\"0000-00-00T00:00:00\"");
+    check_value(&c6, vtm(SL_VAL_TIME, 0, 0, 0, 838, 59, 59, 0, true), "\"-838:59:59.000000\"");
     check_value(&c6, vtm(SL_VAL_TIME, 0, 0, 0, 1, 2, 3, 45, false), "\"01:02:03.000045\"");
     struct sl_value ts = {.kind = SL_VAL_TIMESTAMP};
     ts.v.ts.sec = 1655279536;
@@ -128,13 +125,13 @@ static void test_strings(void **state)
     struct sl_column latin1 = {.type = SL_MYSQL_TYPE_VARCHAR, .charset = 8};
     struct sl_column bin = {.type = SL_MYSQL_TYPE_VARCHAR, .charset = SL_CHARSET_BINARY};
     check_value(&utf8, vs(SL_VAL_STRING, "a\"\\\n\xf0\x9f\x98\x80", 8),
-                 "\"a\\\"\\\\\\n\xf0\x9f\x98\x80\"");
+                "\"a\\\"\\\\\\n\xf0\x9f\x98\x80\"");
     check_value(&latin1, vs(SL_VAL_STRING, "caf\xe9 \x80", 6), "\"caf\xc3\xa9 \xe2\x82\xac\"");
     check_value(&bin, vs(SL_VAL_STRING, "\x00\x01\xff", 3), "\"AAH/\"");
     check_value(&utf8, vs(SL_VAL_BYTES, "hello", 5), "\"aGVsbG8=\"");
     /* BINARY(4): trailing zero bytes dropped by the binlog come back. */
-    struct sl_column binary4 = {.type = SL_MYSQL_TYPE_STRING, .charset = SL_CHARSET_BINARY,
-                                .length = 4};
+    struct sl_column binary4 = {
+        .type = SL_MYSQL_TYPE_STRING, .charset = SL_CHARSET_BINARY, .length = 4};
     check_value(&binary4, vs(SL_VAL_BYTES, "", 0), "\"AAAAAA==\"");
     check_value(&binary4, vs(SL_VAL_STRING, "ab", 2), "\"YWIAAA==\"");
     check_value(&utf8, vs(SL_VAL_JSON, "{\"a\":[1,2]}", 11), "{\"a\":[1,2]}");
@@ -168,14 +165,16 @@ static struct sl_column cols4[4] = {
 static void test_line(void **state)
 {
     (void)state;
-    struct sl_table table = {.db = SL_STR("salesdb"), .name = SL_STR("SALES_ORDER"),
-                             .ncols = 4, .cols = cols4, .has_names = true};
-    struct sl_value after[4] = {vi(29001), vi(-5), vs(SL_VAL_STRING, "x", 1),
-                                {.kind = SL_VAL_NULL}};
-    struct sl_value before[4] = {vi(29001), {.kind = SL_VAL_ABSENT}, {.kind = SL_VAL_ABSENT},
-                                 {.kind = SL_VAL_ABSENT}};
-    struct sl_change chg = {.op = SL_OP_UPDATE, .table = &table, .before = before,
-                            .after = after};
+    struct sl_table table = {.db = SL_STR("salesdb"),
+                             .name = SL_STR("SALES_ORDER"),
+                             .ncols = 4,
+                             .cols = cols4,
+                             .has_names = true};
+    struct sl_value after[4] = {
+        vi(29001), vi(-5), vs(SL_VAL_STRING, "x", 1), {.kind = SL_VAL_NULL}};
+    struct sl_value before[4] = {
+        vi(29001), {.kind = SL_VAL_ABSENT}, {.kind = SL_VAL_ABSENT}, {.kind = SL_VAL_ABSENT}};
+    struct sl_change chg = {.op = SL_OP_UPDATE, .table = &table, .before = before, .after = after};
     snprintf(chg.pos.file, sizeof(chg.pos.file), "binlog.000002");
     chg.pos.event_pos = 1234;
     chg.pos.ts_sec = 1655279536;
@@ -212,10 +211,12 @@ static void test_line(void **state)
 static void test_speed(void **state)
 {
     (void)state;
-    struct sl_table table = {.db = SL_STR("salesdb"), .name = SL_STR("SALES_ORDER"),
-                             .ncols = 4, .cols = cols4, .has_names = true};
-    struct sl_value after[4] = {vi(29001), vi(123456789), vs(SL_VAL_STRING, "shipped", 7),
-                                vi(3)};
+    struct sl_table table = {.db = SL_STR("salesdb"),
+                             .name = SL_STR("SALES_ORDER"),
+                             .ncols = 4,
+                             .cols = cols4,
+                             .has_names = true};
+    struct sl_value after[4] = {vi(29001), vi(123456789), vs(SL_VAL_STRING, "shipped", 7), vi(3)};
     struct sl_change chg = {.op = SL_OP_INSERT, .table = &table, .after = after};
     snprintf(chg.pos.file, sizeof(chg.pos.file), "binlog.000002");
     chg.pos.ts_sec = 1655279536;

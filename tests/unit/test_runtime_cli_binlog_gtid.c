@@ -64,13 +64,13 @@ static void test_errors(void **state)
         const char *set;
         sl_err_t err;
     } cases[] = {
-        {"3E11FA47-71CA-11E1-9E33-C80AA9429562", SL_ERR_CONF},        /* no interval */
-        {"3E11FA47-71CA-11E1-9E33-C80AA942956:1", SL_ERR_CONF},       /* short uuid */
-        {"3E11FA47-71CA-11E1-9E33-C80AA94295XY:1", SL_ERR_CONF},      /* not hex */
-        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:0", SL_ERR_CONF},      /* gno 0 */
-        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:5-3", SL_ERR_CONF},    /* reversed */
-        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:1-", SL_ERR_CONF},     /* open range */
-        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:1x", SL_ERR_CONF},     /* junk */
+        {"3E11FA47-71CA-11E1-9E33-C80AA9429562", SL_ERR_CONF},     /* no interval */
+        {"3E11FA47-71CA-11E1-9E33-C80AA942956:1", SL_ERR_CONF},    /* short uuid */
+        {"3E11FA47-71CA-11E1-9E33-C80AA94295XY:1", SL_ERR_CONF},   /* not hex */
+        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:0", SL_ERR_CONF},   /* gno 0 */
+        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:5-3", SL_ERR_CONF}, /* reversed */
+        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:1-", SL_ERR_CONF},  /* open range */
+        {"3E11FA47-71CA-11E1-9E33-C80AA9429562:1x", SL_ERR_CONF},  /* junk */
         {"3E11FA47-71CA-11E1-9E33-C80AA9429562:99999999999999999999", SL_ERR_CONF},
         {"3E11FA47-71CA-11E1-9E33-C80AA9429562:tag:1", SL_ERR_UNSUPPORTED},
     };
