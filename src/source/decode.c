@@ -359,52 +359,69 @@ static sl_err_t read_varlen(struct sl_cur *cur, uint64_t *out)
     return SL_OK;
 }
 
-/* GTID_TAGGED (MySQL 8.4+): a serialized message of (field id, value) pairs. Reads
- * field 1 (uuid, 16 bytes), 2 (gno), 3 (tag), and stops there; the rest are timestamps
- * and sizes that Sluice does not use. */
+/* Signed integers of the serialization framework are zig-zag coded: the low bit is the
+ * sign, so 5 is written as 10 and -1 as 1 (read_varlen_bytes_signed). */
+static sl_err_t read_varlen_signed(struct sl_cur *cur, int64_t *out)
+{
+    uint64_t u;
+    if (read_varlen(cur, &u))
+        return SL_ERR_PROTO;
+    *out = (int64_t)((u >> 1) ^ ((uint64_t)0 - (u & 1)));
+    return SL_OK;
+}
+
+/* GTID_TAGGED (MySQL 8.4+): a serialized message (libs/mysql/serialization): varlen size and
+ * last non-ignorable field id, then (field id, value) pairs in id order, optional ones left
+ * out: 0 gtid_flags, 1 uuid (16 varlen bytes), 2 gno (int64, zig-zag), 3 tag (varlen length
+ * + bytes), 4 last_committed and 5 sequence_number (int64, zig-zag); the rest (timestamps,
+ * sizes, versions) are not needed and not read. */
 static sl_err_t decode_gtid_tagged(struct sl_decoder *dec, struct sl_cur *body,
                                    struct sl_arena *arena, struct sl_event *ev, char *errstr,
                                    size_t errstr_size)
 {
-    uint64_t msg_len, last_field, field, gno = 0, flags = 0;
+    uint64_t msg_len, last_field, field, flags = 0;
+    int64_t gno = 0, lc = -1, sn = -1;
     const uint8_t *tag = NULL;
     uint8_t u[16];
     bool have_sid = false;
     uint64_t tag_len = 0;
     if (read_varlen(body, &msg_len) || read_varlen(body, &last_field))
         goto bad;
-    for (int n = 0; n < 4; n++) {
+    while (sl_cur_left(body) > 0) {
         if (read_varlen(body, &field))
             goto bad;
         if (field == 0) {
             if (read_varlen(body, &flags))
                 goto bad;
         } else if (field == 1) {
-            uint64_t b;
-            if (read_varlen(body, &b))
-                goto bad;
-            /* uuid is written as 16 varlen-encoded bytes */
-            u[0] = (uint8_t)b;
-            for (int i = 1; i < 16; i++) {
-                if (read_varlen(body, &b))
+            for (int i = 0; i < 16; i++) {
+                uint64_t b;
+                if (read_varlen(body, &b) || b > 255)
                     goto bad;
                 u[i] = (uint8_t)b;
             }
             have_sid = true;
         } else if (field == 2) {
-            if (read_varlen(body, &gno))
+            if (read_varlen_signed(body, &gno))
                 goto bad;
         } else if (field == 3) {
             if (read_varlen(body, &tag_len) || tag_len > 32 ||
                 sl_cur_bytes(body, (size_t)tag_len, &tag))
+                goto bad;
+        } else if (field == 4) {
+            if (read_varlen_signed(body, &lc))
+                goto bad;
+        } else if (field == 5) {
+            if (read_varlen_signed(body, &sn))
                 goto bad;
             break;
         } else {
             break;
         }
     }
-    if (!have_sid || gno == 0) {
-        sl_dec_errf(dec, ev, errstr, errstr_size, "missing uuid or gno");
+    if (!have_sid || gno <= 0) {
+        sl_dec_errf(dec, ev, errstr, errstr_size, "missing uuid or gno (gno %lld)",
+                    (long long)gno);
         return SL_ERR_PROTO;
     }
     char uuid[40], text[128];
@@ -416,8 +433,8 @@ static sl_err_t decode_gtid_tagged(struct sl_decoder *dec, struct sl_cur *body,
         snprintf(text, sizeof(text), "%s:%llu", uuid, (unsigned long long)gno);
     ev->kind = SL_EV_GTID;
     ev->u.gtid.flags = (uint8_t)flags;
-    ev->u.gtid.last_committed = -1;
-    ev->u.gtid.sequence_number = -1;
+    ev->u.gtid.last_committed = lc;
+    ev->u.gtid.sequence_number = sn;
     ev->u.gtid.text = arena_copy(arena, (const uint8_t *)text, strlen(text));
     set_gtid(dec, ev, text);
     return SL_OK;

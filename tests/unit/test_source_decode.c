@@ -521,6 +521,74 @@ static void test_maria_compressed(void **state)
     assert_string_equal(ev.u.query.db.ptr, "db");
 }
 
+/* MySQL serialization varlen: trailing one bits of the first byte count the extra bytes. */
+static void put_varlen(struct bb *b, uint64_t v)
+{
+    size_t n = 1;
+    while (n < 9 && v >= ((uint64_t)1 << (7 * n)))
+        n++;
+    if (n == 9) {
+        put8(b, 0xff, 1);
+        put8(b, v, 8);
+        return;
+    }
+    put8(b, ((1u << (n - 1)) - 1) | (uint8_t)(v << n), 1);
+    if (n > 1)
+        put8(b, v >> (8 - n), n - 1);
+}
+
+/* GTID_TAGGED (MySQL 8.4): signed fields (gno, logical clocks) are zig-zag coded. */
+static void test_gtid_tagged(void **state)
+{
+    struct fx *f = *state;
+    struct bb fields = {.n = 0}, b = {.n = 0}, e;
+    struct sl_event ev;
+    put_varlen(&fields, 0);
+    put_varlen(&fields, 1);
+    put_varlen(&fields, 1);
+    for (int i = 0; i < 16; i++)
+        put_varlen(&fields, (uint64_t)(0xa0 + i));
+    put_varlen(&fields, 2);
+    put_varlen(&fields, 2 * 1234567);
+    put_varlen(&fields, 3);
+    put_varlen(&fields, 4);
+    put(&fields, "blue", 4);
+    put_varlen(&fields, 4);
+    put_varlen(&fields, 2 * 7);
+    put_varlen(&fields, 5);
+    put_varlen(&fields, 2 * 8);
+    put_varlen(&fields, 6);
+    put_varlen(&fields, 1700000000000000ULL);
+    put_varlen(&b, fields.n + 2);
+    put_varlen(&b, 6);
+    put(&b, fields.d, fields.n);
+    event(&e, SL_BINLOG_GTID_TAGGED, 0, &b, true);
+    sl_err_t err = sl_decoder_decode_one(f->dec, e.d, e.n, 600, &f->arena, &ev, f->err,
+                                         sizeof(f->err));
+    if (err)
+        fail_msg("%s", f->err);
+    assert_int_equal(ev.kind, SL_EV_GTID);
+    assert_string_equal(ev.u.gtid.text.ptr,
+                        "a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf:blue:1234567");
+    assert_int_equal(ev.u.gtid.flags, 1);
+    assert_int_equal(ev.u.gtid.last_committed, 7);
+    assert_int_equal(ev.u.gtid.sequence_number, 8);
+    /* A negative gno (zig-zag odd) is refused. */
+    b.n = 0;
+    fields.n = 0;
+    put_varlen(&fields, 1);
+    for (int i = 0; i < 16; i++)
+        put_varlen(&fields, 1);
+    put_varlen(&fields, 2);
+    put_varlen(&fields, 3);
+    put_varlen(&b, fields.n + 2);
+    put_varlen(&b, 6);
+    put(&b, fields.d, fields.n);
+    event(&e, SL_BINLOG_GTID_TAGGED, 0, &b, true);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 600, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_ERR_PROTO);
+}
+
 /* Rows events the decoder cannot read are errors naming position and type, never skipped. */
 static void test_rows_v0_refused(void **state)
 {
@@ -619,6 +687,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncation_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maria_compressed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_v0_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gtid_tagged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
