@@ -185,8 +185,21 @@ void sl_ddb_free(struct sl_ddb *ddb)
 {
     if (!ddb)
         return;
-    while (ddb->reqs)
-        req_free(ddb->reqs);
+    /* Requests still running are cancelled: their callbacks run once more so owners can
+     * release what they attached (the documented "cancelled" outcome). */
+    while (ddb->reqs) {
+        struct req *r = ddb->reqs;
+        struct sl_ddb_resp resp;
+        memset(&resp, 0, sizeof(resp));
+        resp.cls = SL_DDB_TRANSIENT;
+        snprintf(resp.type, sizeof(resp.type), "cancelled");
+        snprintf(resp.message, sizeof(resp.message), "client closed");
+        resp.body = "";
+        ddb->inflight--;
+        if (r->done)
+            r->done(&resp, r->opaque);
+        req_free(r);
+    }
     curl_multi_cleanup(ddb->multi);
     sl_aws_creds_wipe(&ddb->creds);
     sl_free(ddb);

@@ -53,6 +53,8 @@ struct sl_ddb;
 
 /* Creates a client (no connection yet). NULL with errstr on a bad endpoint/region. */
 struct sl_ddb *sl_ddb_new(const struct sl_ddb_conf *conf, char *errstr, size_t errstr_size);
+/* Cancels requests still running (each done callback runs with type "cancelled") and frees
+ * the client. */
 void sl_ddb_free(struct sl_ddb *ddb);
 
 typedef void sl_ddb_done_fn(const struct sl_ddb_resp *resp, void *opaque);

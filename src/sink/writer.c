@@ -36,6 +36,7 @@ struct sl_ddb_writer {
     size_t n_active, cap_active;
     int sending; /* batch-mode requests in flight */
     sl_err_t fatal;
+    bool closing;
     char fatal_str[1024];
     struct sl_ddb_writer_stats st;
 };
@@ -97,7 +98,8 @@ void sl_ddb_writer_free(struct sl_ddb_writer *w)
 {
     if (!w)
         return;
-    /* Callbacks of requests still in flight must not run on freed batches. */
+    /* Requests in flight are cancelled first, while their batches still exist. */
+    w->closing = true;
     sl_ddb_free(w->ddb);
     sl_sink_batcher_free(w->bat);
     sl_sink_tracker_free(w->trk);
@@ -330,6 +332,8 @@ static void on_batch(const struct sl_ddb_resp *resp, void *opaque)
     struct sl_sink_batch *b = c->b;
     int idx = c->idx;
     sl_free(c);
+    if (w->closing)
+        return;
     b->outstanding--;
     if (idx < 0) {
         w->sending--;
