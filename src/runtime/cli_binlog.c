@@ -248,7 +248,7 @@ static void resolve_names(const struct sl_table *table, struct sl_column *cols, 
 static const char *tail_usage =
     "usage: sluice binlog tail --host H [--port P] --user U\n"
     "           [--from FILE:POS | --gtid SET | --from-current] [--server-id N]\n"
-    "           [--until-current] [--heartbeat-ms N] [--retries N]\n"
+    "           [--until-current] [--heartbeat-ms N] [--retries N] [--verbose]\n"
     "           [--ssl-mode disabled|preferred|required|verify_ca|verify_identity]\n"
     "           [--ssl-ca FILE] [--ssl-cert FILE] [--ssl-key FILE]\n"
     "The password is read from SLUICE_MYSQL_PASSWORD (or MYSQL_PWD), or asked on a tty.\n";
@@ -313,6 +313,10 @@ static int parse_tail(int argc, char **argv, struct sl_client_conf *conf, bool *
         uint32_t u;
         if (strcmp(a, "--until-current") == 0) {
             *until = true;
+            continue;
+        }
+        if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            sl_log_set_level(SL_LOG_INFO);
             continue;
         }
         if (strcmp(a, "--from-current") == 0) {
@@ -431,8 +435,17 @@ static int cmd_tail(int argc, char **argv)
     if (until && conf.from == SL_CLIENT_FROM_CURRENT)
         goto out;
     if (until && conf.from == SL_CLIENT_FROM_FILEPOS &&
-        reached(conf.file, conf.pos, stop_file, stop_pos))
+        reached(conf.file, conf.pos, stop_file, stop_pos)) {
+        if (strcmp(conf.file, stop_file) != 0 || conf.pos != stop_pos) {
+            fprintf(stderr,
+                    "sluice: %s: start position %s:%llu is past the server's current "
+                    "position %s:%llu\n",
+                    where, conf.file, (unsigned long long)conf.pos, stop_file,
+                    (unsigned long long)stop_pos);
+            rc = 1;
+        }
         goto out;
+    }
 
     dec = sl_decoder_new();
     sl_decoder_set_checksum(dec, sl_client_checksum(cl) ? SL_DECODER_CHECKSUM_CRC32
@@ -531,6 +544,8 @@ out:
 
 int sl_cli_binlog(int argc, char **argv)
 {
+    /* A command-line tool: stderr carries warnings and errors only, unless --verbose. */
+    sl_log_set_level(SL_LOG_WARN);
     if (argc >= 2 && strcmp(argv[1], "dump") == 0)
         return cmd_dump(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "tail") == 0)

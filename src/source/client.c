@@ -594,9 +594,13 @@ sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len
     unsigned long n = mysql_net_read_packet(cl->mysql);
     if (n == packet_error || n == 0) {
         unsigned no = mysql_errno(cl->mysql);
-        char why[400];
-        snprintf(why, sizeof(why), "reading the binlog stream failed at %s:%llu: %s (error %u)",
-                 cl->cur_file, (unsigned long long)cl->cur_pos, mysql_error(cl->mysql), no);
+        char at[300], why[600];
+        if (cl->cur_file[0])
+            snprintf(at, sizeof(at), "at %s:%llu", cl->cur_file, (unsigned long long)cl->cur_pos);
+        else
+            snprintf(at, sizeof(at), "at the start (GTID %s)", cl->conf.gtid ? cl->conf.gtid : "");
+        snprintf(why, sizeof(why), "reading the binlog stream failed %s: %s (error %u)", at,
+                 mysql_error(cl->mysql), no);
         snprintf(errstr, errstr_size, "%s: %s", cl->where, why);
         if (no >= CR_MIN_ERROR && cl->conf.max_retries)
             return reconnect(cl, why, errstr, errstr_size);

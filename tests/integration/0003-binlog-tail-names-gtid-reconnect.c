@@ -134,6 +134,20 @@ int main(void)
     free(out);
     free(gtid);
 
+    /* Start positions the server does not have fail with one line naming them. */
+    snprintf(cmd, sizeof(cmd), "%s --gtid 0-1-999 --until-current 2>&1 >/dev/null", base);
+    rc = sl_test_run(cmd, &out);
+    expect(rc == 1 && out && count(out, "\n") == 1 && strstr(out, "GTID 0-1-999") &&
+               strstr(out, "not in the master's binlog"),
+           "unknown GTID is refused (exit %d): %s", rc, out ? out : "");
+    free(out);
+    snprintf(cmd, sizeof(cmd), "%s --from binlog.000099:4 --until-current 2>&1 >/dev/null",
+             base);
+    rc = sl_test_run(cmd, &out);
+    expect(rc == 1 && out && count(out, "\n") == 1 && strstr(out, "binlog.000099:4"),
+           "a start past the current position is refused (exit %d): %s", rc, out ? out : "");
+    free(out);
+
     /* 3. Reconnect: kill the dump thread while tailing; rows before and after appear once. */
     /* Earlier tails' dump threads may linger a moment; wait them out so the KILL below hits
      * ours. */
