@@ -194,13 +194,8 @@ static sl_err_t setup(struct worker *w, char *errstr, size_t errstr_size)
         if (err)
             return err;
     }
-    if (!w->conf.bootstrap_servers) {
+    if (!w->conf.bootstrap_servers)
         w->local = sl_local_new(LOCAL_MAX_MSGS, LOCAL_MAX_BYTES);
-        if (have_source && !have_sink)
-            sl_log(SL_LOG_WARN, FAC,
-                   "no bootstrap.servers and no sink connector: records "
-                   "stay on the local bus and source offsets cannot advance");
-    }
     for (size_t i = 0; i < w->nconns; i++) {
         struct connector *c = &w->conns[i];
         if (c->type->kind == SL_CONNECTOR_MYSQL_SOURCE) {
@@ -241,6 +236,10 @@ static sl_err_t setup(struct worker *w, char *errstr, size_t errstr_size)
             }
         }
     }
+    if (!w->conf.bootstrap_servers && have_source && !have_sink)
+        sl_log(SL_LOG_WARN, FAC,
+               "no bootstrap.servers and no sink connector: records stay on "
+               "the local bus and source offsets cannot advance");
     return SL_OK;
 }
 
