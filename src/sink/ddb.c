@@ -102,7 +102,7 @@ const char *sl_ddb_class_name(sl_ddb_class_t cls)
 
 long sl_ddb_backoff_ms(int attempt, long base_ms, long cap_ms)
 {
-    static uint64_t state;
+    static _Thread_local uint64_t state; /* one sink thread per writer */
     if (state == 0)
         state = (uint64_t)sl_time_mono_us() | 1;
     state ^= state << 13;

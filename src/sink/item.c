@@ -321,20 +321,22 @@ static sl_err_t b64_decode(struct sl_buf *out, const char *s, size_t len)
     return SL_OK;
 }
 
+#define SCH_STR_MAX 128
+
+/* Copies schema member (a short unescaped string such as "type" or "name") into out; "" when
+ * absent or not such a string. Returns out. */
 static const char *sch_str(const struct sl_jtree *jt, const struct sl_jnode *sch,
-                           const char *member)
+                           const char *member, char out[SCH_STR_MAX])
 {
-    static char tmp[4][128];
-    static unsigned slot;
+    out[0] = '\0';
     if (!sch || sch->type != SL_JT_OBJ)
-        return "";
+        return out;
     const struct sl_jnode *n = sl_jtree_get(jt, sch, member, strlen(member));
-    if (!n || n->type != SL_JT_STR || n->esc || n->len >= sizeof(tmp[0]))
-        return "";
-    char *t = tmp[slot++ % 4];
-    memcpy(t, n->str, n->len);
-    t[n->len] = '\0';
-    return t;
+    if (!n || n->type != SL_JT_STR || n->esc || n->len >= SCH_STR_MAX)
+        return out;
+    memcpy(out, n->str, n->len);
+    out[n->len] = '\0';
+    return out;
 }
 
 /* Schema of struct field name (or of a map's values). */
@@ -343,8 +345,8 @@ static const struct sl_jnode *sch_field(const struct sl_jtree *jt, const struct 
 {
     if (!sch)
         return NULL;
-    const char *type = sch_str(jt, sch, "type");
-    if (strcmp(type, "map") == 0)
+    char type[SCH_STR_MAX];
+    if (strcmp(sch_str(jt, sch, "type", type), "map") == 0)
         return sl_jtree_get(jt, sch, "values", 6);
     const struct sl_jnode *fields = sl_jtree_get(jt, sch, "fields", 6);
     if (!fields || fields->type != SL_JT_ARR)
@@ -499,8 +501,9 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
 {
     if (depth > MAX_ITEM_DEPTH)
         return bad(c, "value nested deeper than DynamoDB's 32 levels");
-    const char *type = sch_str(jt, sch, "type");
-    const char *lname = sch_str(jt, sch, "name");
+    char type[SCH_STR_MAX], lname[SCH_STR_MAX];
+    sch_str(jt, sch, "type", type);
+    sch_str(jt, sch, "name", lname);
     sl_err_t err;
     *size += 1;
     if (node->type == SL_JT_NULL && sch) {
@@ -546,7 +549,8 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
     case SL_JT_STR:
         if (strcmp(lname, "org.apache.kafka.connect.data.Decimal") == 0) {
             const struct sl_jnode *params = sl_jtree_get(jt, sch, "parameters", 10);
-            const char *sc = sch_str(jt, params, "scale");
+            char sc[SCH_STR_MAX];
+            sch_str(jt, params, "scale", sc);
             int64_t scale = 0;
             if (sc[0] && (sl_parse_i64(sc, &scale) || scale < -1000 || scale > 1000))
                 return bad(c, "Decimal scale '%s' is not a small integer", sc);
@@ -943,7 +947,8 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
         err = err ? err : emit_string(&c, ib, val.raw, val.raw_len, false, &size);
         size += 5;
     } else if (row->type == SL_JT_OBJ) {
-        bool map_schema = strcmp(sch_str(&val.jt, row_sch, "type"), "map") == 0;
+        char rtype[SCH_STR_MAX];
+        bool map_schema = strcmp(sch_str(&val.jt, row_sch, "type", rtype), "map") == 0;
         for (const struct sl_jnode *k = sl_jtree_kid(&val.jt, row); k && !err;
              k = sl_jtree_next(&val.jt, k)) {
             struct sl_buf name;
