@@ -38,6 +38,8 @@ struct sl_ddb {
     char host[300];
     char region[64];
     char proxy[512];
+    char proxy_user[256];
+    char proxy_password[256];
     struct sl_aws_provider *prov;
     struct sl_aws_creds creds;
     int max_inflight;
@@ -154,6 +156,10 @@ struct sl_ddb *sl_ddb_new(const struct sl_ddb_conf *conf, char *errstr, size_t e
         ddb->creds = *conf->creds;
     if (conf->proxy_url)
         snprintf(ddb->proxy, sizeof(ddb->proxy), "%s", conf->proxy_url);
+    if (conf->proxy_user)
+        snprintf(ddb->proxy_user, sizeof(ddb->proxy_user), "%s", conf->proxy_user);
+    if (conf->proxy_password)
+        snprintf(ddb->proxy_password, sizeof(ddb->proxy_password), "%s", conf->proxy_password);
     ddb->max_inflight = conf->max_inflight > 0 ? conf->max_inflight : 8;
     ddb->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 30000;
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -202,6 +208,7 @@ void sl_ddb_free(struct sl_ddb *ddb)
     }
     curl_multi_cleanup(ddb->multi);
     sl_aws_creds_wipe(&ddb->creds);
+    memset(ddb->proxy_password, 0, sizeof(ddb->proxy_password));
     sl_free(ddb);
 }
 
@@ -323,10 +330,16 @@ sl_err_t sl_ddb_send(struct sl_ddb *ddb, const char *op, const char *body, size_
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "sluice/" SL_VERSION);
-    if (ddb->proxy[0])
+    if (ddb->proxy[0]) {
         curl_easy_setopt(easy, CURLOPT_PROXY, ddb->proxy);
-    else
+        if (ddb->proxy_user[0])
+            curl_easy_setopt(easy, CURLOPT_PROXYUSERNAME, ddb->proxy_user);
+        if (ddb->proxy_password[0])
+            curl_easy_setopt(easy, CURLOPT_PROXYPASSWORD, ddb->proxy_password);
+    } else {
+        /* Only aws.dynamodb.proxy.url decides; *_proxy environment variables do not. */
         curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    }
     curl_multi_add_handle(ddb->multi, easy);
     r->next = ddb->reqs;
     if (ddb->reqs)

@@ -44,7 +44,9 @@ struct sl_ddb_conf {
     const char *region; /* signing region (required) */
     struct sl_aws_provider *prov;     /* borrowed; NULL = use creds */
     const struct sl_aws_creds *creds; /* static credentials when prov is NULL (copied) */
-    const char *proxy_url;            /* may be NULL */
+    const char *proxy_url;            /* aws.dynamodb.proxy.url; may be NULL */
+    const char *proxy_user;           /* may be NULL */
+    const char *proxy_password;       /* may be NULL; never logged */
     int max_inflight;                 /* concurrent HTTP requests; 0 = 8 */
     long timeout_ms;                  /* per request; 0 = 30000 */
 };

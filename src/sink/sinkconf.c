@@ -82,6 +82,8 @@ sl_err_t sl_sink_conf_writer(const struct sl_ddb_sink_conf *conf, struct sl_aws_
     out->ddb.region = region;
     out->ddb.prov = prov;
     out->ddb.proxy_url = conf->proxy_url && conf->proxy_url[0] ? conf->proxy_url : NULL;
+    out->ddb.proxy_user = conf->proxy_user;
+    out->ddb.proxy_password = conf->proxy_password;
     out->table.create = conf->table_auto_create;
     out->table.pay_per_request = conf->billing_mode == SL_BILLING_PAY_PER_REQUEST;
     out->table.read_capacity = (long)conf->read_capacity;
