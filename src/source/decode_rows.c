@@ -763,6 +763,7 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
         *chg = proto;
         chg->pos.row = nrows;
         struct sl_value *vals = sl_arena_alloc(arena, nvals * sizeof(*vals));
+        size_t left_before = sl_cur_left(body);
         sl_err_t err = decode_image(dec, tbl, present1, npresent1, body, false, arena, vals,
                                     &ev->u.rows.partial_image, ev, nrows, errstr,
                                     errstr_size);
@@ -780,6 +781,15 @@ sl_err_t sl_dec_rows(struct sl_decoder *dec, struct sl_cur *body, uint8_t ph_len
             chg->after = vals;
         } else {
             chg->before = vals;
+        }
+        /* A row that consumed no bytes (all-zero columns-present bitmaps) would repeat
+         * forever over the same remaining bytes: that is corrupt input, not a row. */
+        if (sl_cur_left(body) == left_before) {
+            sl_dec_errf(dec, ev, errstr, errstr_size,
+                        "rows event for table %llu: row %u is empty (no column present) "
+                        "but %zu bytes remain",
+                        (unsigned long long)tbl->table_id, nrows, left_before);
+            return SL_ERR_PROTO;
         }
         nrows++;
     }

@@ -500,7 +500,7 @@ static sl_err_t put_opaque(struct jctx *ctx, const uint8_t *p, size_t len)
         return fail(ctx, p, "truncated opaque value");
     uint8_t mtype = p[0];
     const uint8_t *q = p + 1;
-    size_t dlen;
+    size_t dlen = 0;
     sl_err_t err = rd_varlen(ctx, &q, end, &dlen);
     if (err)
         return err;
@@ -633,7 +633,7 @@ static sl_err_t put_value(struct jctx *ctx, uint8_t type, const uint8_t *p, size
     }
     case JSONB_STRING: {
         const uint8_t *q = p;
-        size_t slen;
+        size_t slen = 0;
         sl_err_t err = rd_varlen(ctx, &q, p + len, &slen);
         if (err)
             return err;

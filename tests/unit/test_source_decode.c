@@ -675,6 +675,31 @@ static void test_truncation_loop(void **state)
     assert_int_equal(ev.u.rows.changes[0].after[3].v.tm.minute, 1);
 }
 
+/* Regression (found by fuzz_source_decode): a rows event whose columns-present bitmap is all
+ * zeros makes every row image zero bytes long; the decoder looped forever over the same
+ * remaining bytes and grew its arena until memory ran out. It must be a clean error. */
+static void test_rows_empty_present_bitmap(void **state)
+{
+    struct fx *f = *state;
+    const struct colspec cols[1] = {{.type = 3}};
+    struct bb e, b = {.n = 0};
+    struct sl_event ev;
+    table_map(&e, cols, 1, false);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 100, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_OK);
+    put8(&b, 42, 6);
+    put8(&b, 1, 2);
+    put8(&b, 2, 2);
+    put8(&b, 1, 1); /* one column */
+    put8(&b, 0, 1); /* ...but none present */
+    put8(&b, 0x12345678, 4); /* leftover bytes that no row can consume */
+    event(&e, SL_BINLOG_WRITE_ROWS, 0, &b, true);
+    assert_int_equal(sl_decoder_decode_one(f->dec, e.d, e.n, 200, &f->arena, &ev, f->err,
+                                           sizeof(f->err)), SL_ERR_PROTO);
+    assert_non_null(strstr(f->err, "bin.000001:200"));
+    assert_non_null(strstr(f->err, "no column present"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -688,6 +713,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_maria_compressed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_v0_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gtid_tagged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_empty_present_bitmap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
