@@ -16,6 +16,9 @@ struct sl_arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
+/* Bytes of emptied standard blocks an arena keeps across resets. */
+#define SL_ARENA_KEEP ((size_t)16 << 20)
+
 #define ALIGN(n) (((n) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
 
 void sl_arena_init(struct sl_arena *arena, size_t block_size)
@@ -52,9 +55,19 @@ void *sl_arena_alloc(struct sl_arena *arena, size_t n)
             arena->used += n;
             return big->data;
         }
-        blk = block_new(arena->block_size);
-        blk->next = arena->head;
-        arena->head = blk;
+        /* An empty kept block right behind the head (see sl_arena_reset) is reused before
+         * a new one is allocated. */
+        struct sl_arena_block *spare = blk ? blk->next : NULL;
+        if (spare && spare->used == 0 && spare->size == arena->block_size) {
+            blk->next = spare->next;
+            spare->next = blk;
+            arena->head = spare;
+            blk = spare;
+        } else {
+            blk = block_new(arena->block_size);
+            blk->next = arena->head;
+            arena->head = blk;
+        }
     }
     void *p = blk->data + blk->used;
     blk->used += n;
@@ -87,14 +100,19 @@ struct sl_str sl_arena_str(struct sl_arena *arena, struct sl_str s)
 
 void sl_arena_reset(struct sl_arena *arena)
 {
+    /* Standard-size blocks are kept for reuse up to SL_ARENA_KEEP bytes, so a stream of large
+     * transactions does not return its memory to malloc (and fault it in again) after every
+     * one; dedicated blocks of big allocations are always freed. */
     struct sl_arena_block *keep = NULL;
+    size_t kept = 0;
     struct sl_arena_block *blk = arena->head;
     while (blk) {
         struct sl_arena_block *next = blk->next;
-        if (!keep && blk->size == arena->block_size) {
+        if (blk->size == arena->block_size && kept + blk->size <= SL_ARENA_KEEP) {
+            blk->used = 0;
+            blk->next = keep;
             keep = blk;
-            keep->used = 0;
-            keep->next = NULL;
+            kept += blk->size;
         } else {
             sl_free(blk);
         }

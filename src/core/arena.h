@@ -23,7 +23,7 @@ void *sl_arena_calloc(struct sl_arena *arena, size_t nmemb, size_t size);
 char *sl_arena_strndup(struct sl_arena *arena, const char *s, size_t n);
 /* Copies the view's bytes into the arena (NUL-terminated) and returns a view of the copy. */
 struct sl_str sl_arena_str(struct sl_arena *arena, struct sl_str s);
-/* Frees everything but the first block, which is kept for reuse. */
+/* Releases everything handed out; keeps up to 16 MiB of standard blocks for reuse. */
 void sl_arena_reset(struct sl_arena *arena);
 void sl_arena_fini(struct sl_arena *arena);
 

@@ -81,6 +81,17 @@ static void test_arena(void **state)
     assert_int_equal(arena.used, 0);
     char *c = sl_arena_strndup(&arena, "again", 5);
     assert_string_equal(c, "again");
+    /* Many blocks, a reset, and the same again: kept blocks are reused, contents intact. */
+    for (int round = 0; round < 3; round++) {
+        char *ptrs[200];
+        for (int i = 0; i < 200; i++) {
+            ptrs[i] = sl_arena_alloc(&arena, 200);
+            memset(ptrs[i], i, 200);
+        }
+        for (int i = 0; i < 200; i++)
+            assert_int_equal((unsigned char)ptrs[i][199], (unsigned char)i);
+        sl_arena_reset(&arena);
+    }
     sl_arena_fini(&arena);
 }
 
