@@ -135,6 +135,22 @@ void sl_sink_tracker_foreach(const struct sl_sink_tracker *trk, sl_sink_offset_f
     }
 }
 
+void sl_sink_tracker_forget(struct sl_sink_tracker *trk, const char *topic, int32_t partition)
+{
+    struct tp *tp = tp_find(trk, topic, partition, NULL);
+    if (!tp)
+        return;
+    for (size_t i = 0; i < tp->len; i++) {
+        if (!tp->done[(tp->head + i) % tp->cap])
+            trk->pending--;
+    }
+    /* Sequence numbers keep growing, so older tickets fall below head_seq and are ignored. */
+    tp->head_seq += tp->len;
+    tp->head = 0;
+    tp->len = 0;
+    tp->next = -1;
+}
+
 size_t sl_sink_tracker_pending(const struct sl_sink_tracker *trk)
 {
     return trk->pending;

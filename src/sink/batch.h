@@ -49,6 +49,9 @@ typedef void sl_sink_offset_fn(const char *topic, int32_t partition, int64_t nex
 /* Calls fn for each partition with a committable offset. */
 void sl_sink_tracker_foreach(const struct sl_sink_tracker *trk, sl_sink_offset_fn *fn,
                              void *opaque);
+/* Forgets a partition (revoked in a rebalance, or seeking back): records still in flight for
+ * it finish silently and nothing is committable for it until new records finish. */
+void sl_sink_tracker_forget(struct sl_sink_tracker *trk, const char *topic, int32_t partition);
 /* Records registered and not yet finished. */
 size_t sl_sink_tracker_pending(const struct sl_sink_tracker *trk);
 

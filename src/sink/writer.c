@@ -551,6 +551,11 @@ void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn,
     sl_sink_tracker_foreach(w->trk, fn, opaque);
 }
 
+void sl_ddb_writer_forget(struct sl_ddb_writer *w, const char *topic, int32_t partition)
+{
+    sl_sink_tracker_forget(w->trk, topic, partition);
+}
+
 const char *sl_ddb_writer_error(const struct sl_ddb_writer *w)
 {
     return w->fatal ? w->fatal_str : "";

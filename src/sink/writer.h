@@ -96,6 +96,10 @@ sl_err_t sl_ddb_writer_committable(const struct sl_ddb_writer *w, const char *to
 /* Calls fn for every partition with a committable offset. */
 void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn, void *opaque);
 
+/* Forgets a partition's offset tracking (after its revocation, or before re-consuming it from
+ * an earlier offset); its writes already queued still go to DynamoDB. */
+void sl_ddb_writer_forget(struct sl_ddb_writer *w, const char *topic, int32_t partition);
+
 /* Text of the fatal error, "" when none. */
 const char *sl_ddb_writer_error(const struct sl_ddb_writer *w);
 void sl_ddb_writer_stats(const struct sl_ddb_writer *w, struct sl_ddb_writer_stats *st);

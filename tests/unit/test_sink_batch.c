@@ -170,6 +170,17 @@ static void test_tracker_partitions(void **state)
     assert_int_equal(next, 1000 + 294 + 1);
     sl_sink_tracker_done(trk, t[0]); /* twice: harmless */
     assert_int_equal(sl_sink_tracker_pending(trk), 5);
+    /* Forget b/1 (t[1], t[7], ... ; t[1] unfinished): nothing committable there, its old
+     * tickets are ignored, new records count again from scratch. */
+    sl_sink_tracker_forget(trk, "b", 1);
+    assert_int_equal(sl_sink_tracker_committable(trk, "b", 1, &next), SL_ERR_NOTFOUND);
+    assert_int_equal(sl_sink_tracker_pending(trk), 4);
+    sl_sink_tracker_done(trk, t[1]);
+    assert_int_equal(sl_sink_tracker_pending(trk), 4);
+    struct sl_sink_ticket nt = sl_sink_tracker_add(trk, "b", 1, 500);
+    sl_sink_tracker_done(trk, nt);
+    assert_int_equal(sl_sink_tracker_committable(trk, "b", 1, &next), SL_OK);
+    assert_int_equal(next, 501);
     sl_sink_tracker_free(trk);
 }
 
