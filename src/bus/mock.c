@@ -112,3 +112,11 @@ sl_err_t sl_mock_broker_errors_left(struct sl_mock *mock, int32_t broker_id, int
                ? SL_ERR_INVALID
                : SL_OK;
 }
+
+sl_err_t sl_mock_partition_leader(struct sl_mock *mock, const char *topic, int32_t partition,
+                                  int32_t broker_id)
+{
+    return rd_kafka_mock_partition_set_leader(mock->mcluster, topic, partition, broker_id)
+               ? SL_ERR_INVALID
+               : SL_OK;
+}

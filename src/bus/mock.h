@@ -39,6 +39,9 @@ void sl_mock_free(struct sl_mock *mock);
 const char *sl_mock_bootstraps(const struct sl_mock *mock);
 sl_err_t sl_mock_topic_create(struct sl_mock *mock, const char *topic, int partitions,
                               int replication, char *errstr, size_t errstr_size);
+/* Makes broker_id the leader of topic/partition. */
+sl_err_t sl_mock_partition_leader(struct sl_mock *mock, const char *topic, int32_t partition,
+                                  int32_t broker_id);
 /* The next cnt requests of api_key (any broker) fail with kafka_err, one each. */
 void sl_mock_push_errors(struct sl_mock *mock, int16_t api_key, size_t cnt, int kafka_err);
 void sl_mock_clear_errors(struct sl_mock *mock, int16_t api_key);

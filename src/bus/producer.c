@@ -116,7 +116,12 @@ void sl_producer_free(struct sl_producer *prod, int flush_ms)
 {
     if (!prod)
         return;
-    rd_kafka_flush(prod->rk, flush_ms);
+    if (rd_kafka_flush(prod->rk, flush_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        /* Unacknowledged messages are dropped here; their sequences never reached the
+         * watermark, so the source replays them after a restart. */
+        rd_kafka_purge(prod->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(prod->rk, 0);
+    }
     rd_kafka_destroy(prod->rk);
     sl_inflight_free(prod->inf);
     sl_free(prod);
