@@ -54,6 +54,15 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
+/* Current contents of a file (static buffer; "" when unreadable). */
+static const char *out_so_far(const char *path)
+{
+    static char *last;
+    free(last);
+    last = sl_test_read_file(path, NULL);
+    return last ? last : "";
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -141,8 +150,7 @@ int main(void)
                strstr(out, "not in the master's binlog"),
            "unknown GTID is refused (exit %d): %s", rc, out ? out : "");
     free(out);
-    snprintf(cmd, sizeof(cmd), "%s --from binlog.000099:4 --until-current 2>&1 >/dev/null",
-             base);
+    snprintf(cmd, sizeof(cmd), "%s --from binlog.000099:4 --until-current 2>&1 >/dev/null", base);
     rc = sl_test_run(cmd, &out);
     expect(rc == 1 && out && count(out, "\n") == 1 && strstr(out, "binlog.000099:4"),
            "a start past the current position is refused (exit %d): %s", rc, out ? out : "");
@@ -160,38 +168,50 @@ int main(void)
             break;
         sleep_ms(100);
     }
-    char outpath[1024], errpath[1024];
+    char outpath[1024], errpath[1024], pidpath[1024];
     snprintf(outpath, sizeof(outpath), "%s/tail.json", dir);
     snprintf(errpath, sizeof(errpath), "%s/tail.err", dir);
+    snprintf(pidpath, sizeof(pidpath), "%s/tail.pid", dir);
     snprintf(cmd, sizeof(cmd),
-             "SLUICE_MYSQL_PASSWORD='%s' timeout 8 %s binlog tail --host 127.0.0.1 --port %s "
-             "--user sluice --from binlog.000001:4 --heartbeat-ms 1000 >%s 2>%s </dev/null &",
-             pw, bin, port, outpath, errpath);
+             "SLUICE_MYSQL_PASSWORD='%s' timeout %d %s binlog tail --host 127.0.0.1 --port %s "
+             "--user sluice --from binlog.000001:4 --heartbeat-ms 1000 >%s 2>%s </dev/null & "
+             "echo $! >%s",
+             pw, 60 * sl_test_timeout_mult(), bin, port, outpath, errpath, pidpath);
     sl_test_run(cmd, NULL);
-    char *id = NULL;
-    for (int i = 0; i < 50; i++) {
+    /* Kill sluice's dump thread once it streams; retry if the id we saw went away. */
+    bool killed = false;
+    for (int i = 0; i < 200 && !killed; i++) {
         sleep_ms(100);
+        char *id = sql_value(m, "SELECT MAX(ID) FROM information_schema.PROCESSLIST "
+                                "WHERE COMMAND = 'Binlog Dump'");
+        if (*id) {
+            if (i < 100 && !strstr(out_so_far(outpath), "\"id\":2,")) {
+                free(id);
+                continue;
+            }
+            char kill[64];
+            snprintf(kill, sizeof(kill), "KILL %s", id);
+            killed = mysql_real_query(m, kill, (unsigned long)strlen(kill)) == 0;
+            if (!killed)
+                printf("note: %s: %s\n", kill, mysql_error(m));
+        }
         free(id);
-        id = sql_value(m, "SELECT ID FROM information_schema.PROCESSLIST "
-                          "WHERE COMMAND = 'Binlog Dump' LIMIT 1");
-        if (*id)
-            break;
     }
-    expect(id && *id, "sluice registered a Binlog Dump thread");
+    expect(killed, "sluice's Binlog Dump thread was killed");
     sql(m, "INSERT INTO it.t VALUES (3, 3, 3, 'green', 'b', 'three')");
-    sleep_ms(500);
-    if (id && *id) {
-        char kill[64];
-        snprintf(kill, sizeof(kill), "KILL %s", id);
-        if (mysql_real_query(m, kill, (unsigned long)strlen(kill)))
-            printf("note: %s: %s\n", kill, mysql_error(m));
-    }
-    free(id);
     sql(m, "BEGIN");
     sql(m, "INSERT INTO it.t VALUES (4, 4, 4, 'green', 'b', 'four')");
     sql(m, "UPDATE it.t SET name = 'FOUR' WHERE id = 4");
     sql(m, "COMMIT");
-    sleep_ms(9000); /* the background tail ends by timeout */
+    for (int i = 0; i < 300 && !strstr(out_so_far(outpath), "\"name\":\"FOUR\""); i++)
+        sleep_ms(100);
+    sleep_ms(500); /* anything duplicated would arrive now */
+    char *pid = sl_test_read_file(pidpath, NULL);
+    if (pid) {
+        snprintf(cmd, sizeof(cmd), "kill %ld 2>/dev/null", strtol(pid, NULL, 10));
+        sl_test_run(cmd, NULL);
+        free(pid);
+    }
     out = sl_test_read_file(outpath, NULL);
     char *err = sl_test_read_file(errpath, NULL);
     bool once = out != NULL;
