@@ -345,6 +345,34 @@ int main(void)
     rc = stop_sluice();
     CHECK(rc == 0, "exit status %d after the second SIGTERM", rc);
 
+    /* The stored position purged from the server: a non-zero exit saying what to do. */
+    sql("INSERT INTO salesdb.SALES_ORDER VALUES (29010, 1, NOW(), 'X'); FLUSH BINARY LOGS;"
+        "INSERT INTO salesdb.SALES_ORDER VALUES (29011, 1, NOW(), 'X'); FLUSH BINARY LOGS");
+    char *status = NULL;
+    snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -uroot -S %s -N -e 'SHOW MASTER STATUS'",
+             sock);
+    REQUIRE(sl_test_run(cmd, &status) == 0 && status, "SHOW MASTER STATUS failed");
+    char current[128] = "";
+    sscanf(status, "%127s", current);
+    free(status);
+    char stmt[256];
+    snprintf(stmt, sizeof(stmt), "PURGE BINARY LOGS TO '%s'", current);
+    sql(stmt);
+    start_sluice(worker, source);
+    int64_t deadline = sl_time_mono_ms() + 30000LL * sl_test_timeout_mult();
+    int st = 0;
+    while (waitpid(child, &st, WNOHANG) == 0) {
+        REQUIRE(sl_time_mono_ms() < deadline, "sluice kept running on a purged offset:\n%s",
+                sl_test_read_file(logpath, NULL));
+        usleep(50000);
+    }
+    child = 0;
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d on a purged offset", st);
+    CHECK(log_has("is no longer available on the server", 1) &&
+              log_has("remove that entry (or the offsets file)", 1) &&
+              log_has("connect.offsets", 1),
+          "no clear purged-binlog error in the log:\n%s", sl_test_read_file(logpath, NULL));
+
     sl_consumer_free(cons);
     if (failures) {
         char *log = sl_test_read_file(logpath, NULL);
