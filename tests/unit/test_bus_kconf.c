@@ -140,6 +140,7 @@ static void test_rejects(void **state)
     expect_reject(SL_KCONF_PRODUCER, "partitioner.class", "com.x.MyPartitioner", "murmur2");
     expect_reject(SL_KCONF_PRODUCER, "transactional.id", "t1", "not supported");
     expect_reject(SL_KCONF_PRODUCER, "interceptor.classes", "a.B", "Java classes");
+    expect_reject(SL_KCONF_CONSUMER, "security.providers", "a.B", "JVM security providers");
     expect_reject(SL_KCONF_PRODUCER, "ssl.cipher.suites", "TLS_AES_128_GCM_SHA256", "OpenSSL");
     expect_reject(SL_KCONF_PRODUCER, "value.serializer",
                   "io.confluent.kafka.serializers.KafkaAvroSerializer", "ByteArray");
@@ -306,6 +307,8 @@ static void test_from_worker(void **state)
         {"producer.compression.type", "lz4"},
         {"consumer.max.poll.records", "100"},
         {"consumer.group.id", "connect-ddb-sink"},
+        {"ssl.client.auth", "required"}, /* the REST listener's: noted, not sent */
+        {"listeners", "https://:8443"},
     };
     struct sl_kconf kc;
     sl_kconf_init(&kc, SL_KCONF_PRODUCER);
@@ -317,6 +320,11 @@ static void test_from_worker(void **state)
     assert_string_equal(sl_kconf_get(&kc, "security.protocol"), "SSL");
     assert_null(sl_kconf_get(&kc, "group.id"));
     assert_null(sl_kconf_get(&kc, "key.converter"));
+    assert_null(sl_kconf_get(&kc, "ssl.client.auth"));
+    bool noted = false;
+    for (size_t i = 0; i < kc.note_cnt; i++)
+        noted |= strstr(kc.notes[i], "ssl.client.auth: a setting of Kafka Connect") != NULL;
+    assert_true(noted);
     sl_kconf_fini(&kc);
 
     sl_kconf_init(&kc, SL_KCONF_CONSUMER);
