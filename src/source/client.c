@@ -416,12 +416,15 @@ static sl_err_t open_stream(struct sl_client *cl, char *errstr, size_t errstr_si
         if (err)
             return err;
     }
+    /* Both the old and the MySQL 8.0.26+ names: a server reads the ones it knows. */
     char sql[512];
+    unsigned long long hb_ns = (unsigned long long)cl->conf.heartbeat_ms * 1000000ull;
     snprintf(sql, sizeof(sql),
              "SET @master_binlog_checksum = @@global.binlog_checksum, "
              "@source_binlog_checksum = @@global.binlog_checksum, "
-             "@mariadb_slave_capability = 4, @master_heartbeat_period = %llu",
-             (unsigned long long)cl->conf.heartbeat_ms * 1000000ull);
+             "@mariadb_slave_capability = 4, @master_heartbeat_period = %llu, "
+             "@source_heartbeat_period = %llu",
+             hb_ns, hb_ns);
     err = query(cl->mysql, cl->where, sql, errstr, errstr_size);
     if (err)
         return err;
