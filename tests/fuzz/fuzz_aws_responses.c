@@ -172,8 +172,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(url, stub.seg[0], n);
         url[n] = '\0';
         stub.next = 1;
-        if (url[0] == '\0')
+        if (url[0] == '\0') {
+            mode = -1; /* nothing ran: no result to check */
             break;
+        }
         setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
         err = src_ecs(prov, creds, why, sizeof(why));
         unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
