@@ -161,113 +161,6 @@ sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out, si
     return SL_OK;
 }
 
-/* ---- Numbers ---- */
-
-sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *errstr,
-                        size_t errstr_size)
-{
-    int shown = len > 60 ? 60 : (int)len; /* text is a view: not NUL-terminated */
-    char digits[64];
-    size_t nd = 0, sig_seen = 0;
-    bool dropped_nonzero = false; /* a significant digit beyond the 60 kept */
-    size_t i = 0;
-    bool neg = false;
-    long exp10 = 0;
-    if (i < len && (text[i] == '-' || text[i] == '+'))
-        neg = text[i++] == '-';
-    size_t int_start = i;
-    bool frac = false, any = false;
-    for (; i < len; i++) {
-        char c = text[i];
-        if (c == '.' && !frac) {
-            frac = true;
-            continue;
-        }
-        if (c < '0' || c > '9')
-            break;
-        any = true;
-        if (frac)
-            exp10--;
-        if (nd == 0 && c == '0')
-            continue; /* leading zero */
-        if (sig_seen >= 60) {
-            dropped_nonzero = dropped_nonzero || c != '0';
-            sig_seen++;
-            continue;
-        }
-        digits[nd++] = c;
-        sig_seen++;
-    }
-    (void)int_start;
-    if (!any)
-        goto bad;
-    if (i < len && (text[i] == 'e' || text[i] == 'E')) {
-        i++;
-        bool eneg = false;
-        if (i < len && (text[i] == '+' || text[i] == '-'))
-            eneg = text[i++] == '-';
-        if (i >= len)
-            goto bad;
-        long e = 0;
-        for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
-            if (e < 100000000)
-                e = e * 10 + (text[i] - '0');
-        }
-        exp10 += eneg ? -e : e;
-    }
-    if (i != len)
-        goto bad;
-    /* Digits dropped beyond 60 still count for the exponent of the integer part. */
-    if (sig_seen > nd)
-        exp10 += (long)(sig_seen - nd);
-    while (nd > 0 && digits[nd - 1] == '0') {
-        nd--;
-        exp10++;
-    }
-    if (nd == 0)
-        return sl_buf_addch(out, '0');
-    if (nd > 38 || dropped_nonzero) {
-        snprintf(errstr, errstr_size,
-                 "number %.*s has more than 38 significant digits (DynamoDB limit)", shown, text);
-        return SL_ERR_INVALID;
-    }
-    long adj = exp10 + (long)nd - 1;
-    if (adj > 125 || adj < -130) {
-        snprintf(errstr, errstr_size, "number %.*s is outside DynamoDB's range 1E-130 .. 9.99E125",
-                 shown, text);
-        return SL_ERR_INVALID;
-    }
-    sl_err_t err = SL_OK;
-    if (neg)
-        err = sl_buf_addch(out, '-');
-    long point = (long)nd + exp10; /* digits before the decimal point */
-    if (exp10 >= 0 && point <= 40) {
-        err = err ? err : sl_buf_add(out, digits, nd);
-        for (long k = 0; k < exp10 && !err; k++)
-            err = sl_buf_addch(out, '0');
-    } else if (exp10 < 0 && point > 0) {
-        err = err ? err : sl_buf_add(out, digits, (size_t)point);
-        err = err ? err : sl_buf_addch(out, '.');
-        err = err ? err : sl_buf_add(out, digits + point, nd - (size_t)point);
-    } else if (exp10 < 0 && point > -10) {
-        err = err ? err : sl_buf_addstr(out, "0.");
-        for (long k = 0; k < -point && !err; k++)
-            err = sl_buf_addch(out, '0');
-        err = err ? err : sl_buf_add(out, digits, nd);
-    } else {
-        err = err ? err : sl_buf_addch(out, digits[0]);
-        if (nd > 1 && !err) {
-            err = sl_buf_addch(out, '.');
-            err = err ? err : sl_buf_add(out, digits + 1, nd - 1);
-        }
-        err = err ? err : sl_buf_addf(out, "E%ld", adj);
-    }
-    return err;
-bad:
-    snprintf(errstr, errstr_size, "'%.*s' is not a number", shown, text);
-    return SL_ERR_INVALID;
-}
-
 /* ---- Small helpers ---- */
 
 static sl_err_t bad(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -279,46 +172,6 @@ static sl_err_t bad(struct ctx *c, const char *fmt, ...)
     vsnprintf(c->errstr, c->errstr_size, fmt, ap);
     va_end(ap);
     return SL_ERR_INVALID;
-}
-
-static int b64val(char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+' || ch == '-')
-        return 62;
-    if (ch == '/' || ch == '_')
-        return 63;
-    return -1;
-}
-
-/* Decodes base64 (standard or url alphabet, padding optional) into out. */
-static sl_err_t b64_decode(struct sl_buf *out, const char *s, size_t len)
-{
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    if (len % 4 == 1)
-        return SL_ERR_INVALID;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64val(s[i]);
-        if (v < 0)
-            return SL_ERR_INVALID;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            sl_err_t err = sl_buf_addch(out, (char)((acc >> bits) & 0xff));
-            if (err)
-                return err;
-        }
-    }
-    return SL_OK;
 }
 
 #define SCH_STR_MAX 128
@@ -366,83 +219,20 @@ static const struct sl_jnode *sch_field(const struct sl_jtree *jt, const struct 
     return NULL;
 }
 
-/* Java Instant.toString(): 2022-06-15T07:52:16Z, millis shown only when non-zero. */
-static sl_err_t add_instant(struct sl_buf *out, int64_t ms)
-{
-    int64_t days = ms / 86400000, rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-    /* civil_from_days (H. Hinnant). */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
-    sl_err_t err = sl_buf_addf(out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)y,
-                               (long long)m, (long long)d, (long long)(rem / 3600000),
-                               (long long)(rem / 60000 % 60), (long long)(rem / 1000 % 60));
-    if (!err && rem % 1000)
-        err = sl_buf_addf(out, ".%03lld", (long long)(rem % 1000));
-    return err ? err : sl_buf_addch(out, 'Z');
-}
-
-/* Connect Decimal: base64 big-endian two's complement unscaled value + scale -> number text. */
+/* Connect Decimal: base64 of the unscaled value, scale from the schema. */
 static sl_err_t decimal_text(struct ctx *c, const struct sl_jnode *node, long scale,
                              struct sl_buf *out)
 {
     struct sl_buf raw;
-    sl_buf_init(&raw, 4096);
+    sl_buf_init(&raw, SL_SINK_DECIMAL_MAX);
     sl_err_t err = SL_OK;
     if (sl_jtree_unescape(&c->tmp, node->str, node->len, node->esc) ||
-        b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
-        err = bad(c, "Decimal value is not base64");
+        sl_sink_b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
+        err = bad(c, "Decimal value is not base64 of at most %d bytes", SL_SINK_DECIMAL_MAX);
         goto out;
     }
-    unsigned char *b = (unsigned char *)raw.data;
-    size_t n = raw.len;
-    bool neg = n > 0 && (b[0] & 0x80);
-    if (neg) { /* two's complement negate */
-        int carry = 1;
-        for (size_t i = n; i-- > 0;) {
-            int v = (unsigned char)~b[i] + carry;
-            b[i] = (unsigned char)v;
-            carry = v >> 8;
-        }
-    }
-    char dig[4096 * 3];
-    size_t nd = 0;
-    size_t start = 0;
-    while (start < n && b[start] == 0)
-        start++;
-    while (start < n && nd < sizeof(dig)) {
-        unsigned rem = 0;
-        for (size_t i = start; i < n; i++) {
-            unsigned v = (rem << 8) | b[i];
-            b[i] = (unsigned char)(v / 10);
-            rem = v % 10;
-        }
-        dig[nd++] = (char)('0' + rem);
-        while (start < n && b[start] == 0)
-            start++;
-    }
-    char text[4096 * 3 + 32];
-    size_t tl = 0;
-    if (neg)
-        text[tl++] = '-';
-    if (nd == 0)
-        text[tl++] = '0';
-    while (nd > 0)
-        text[tl++] = dig[--nd];
-    tl += (size_t)snprintf(text + tl, sizeof(text) - tl, "E%ld", -scale);
-    err = sl_sink_number(out, text, tl, c->errstr, c->errstr_size);
+    err =
+        sl_sink_decimal(out, (unsigned char *)raw.data, raw.len, scale, c->errstr, c->errstr_size);
 out:
     sl_buf_reset(&c->tmp);
     sl_buf_fini(&raw);
@@ -535,7 +325,7 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
                 v *= 86400000;
             err = sl_buf_addstr(out, "{\"S\":\"");
             size_t before = out->len;
-            err = err ? err : add_instant(out, v);
+            err = err ? err : sl_sink_instant(out, v);
             *size += out->len - before;
             return err ? err : sl_buf_addstr(out, "\"}");
         }
@@ -565,7 +355,7 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
             sl_buf_init(&raw, SL_SINK_ITEM_MAX);
             sl_buf_reset(&c->tmp);
             err = sl_jtree_unescape(&c->tmp, node->str, node->len, node->esc);
-            if (err || b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
+            if (err || sl_sink_b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
                 sl_buf_fini(&raw);
                 return bad(c, "bytes value is not base64 or too large");
             }

@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "sink/value.h"
 
 #define SL_SINK_NAME_MAX 256      /* attribute and table names, with the NUL */
 #define SL_SINK_ITEM_MAX 409600   /* DynamoDB item size limit (400 KB) */
@@ -115,11 +116,5 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
  * when the result is empty or not a valid DynamoDB table name (3-255 of [A-Za-z0-9_.-]). */
 sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out, size_t out_size,
                             char *errstr, size_t errstr_size);
-
-/* Canonical DynamoDB form of a JSON number text (exact, no double): leading/trailing zeros
- * dropped, e.g. "1.50" -> "1.5", "1e3" -> "1000". SL_ERR_INVALID (reason in errstr) when it
- * is not a number, has more than 38 significant digits, or lies outside 1E-130..<1E126. */
-sl_err_t sl_sink_number(struct sl_buf *out, const char *text, size_t len, char *errstr,
-                        size_t errstr_size);
 
 #endif
