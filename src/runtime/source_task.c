@@ -25,6 +25,7 @@
 #include "core/mem.h"
 #include "core/time.h"
 #include "runtime/filter.h"
+#include "runtime/names.h"
 #include "runtime/source_task.h"
 #include "source/client.h"
 #include "source/decode.h"
@@ -58,6 +59,7 @@ struct sl_source_task {
 
     /* Thread state. */
     struct sl_producer *prod;
+    struct sl_names *names;
     struct ckpt *ring;
     size_t ring_cap, ring_head, ring_n;
     struct ckpt safe;
@@ -273,8 +275,11 @@ static sl_err_t handle(struct sl_source_task *t, struct sl_client *cl, struct sl
     case SL_EV_ROWS:
         if (!captured(t, ev->u.rows.table))
             return SL_OK;
+        const struct sl_table *tbl = sl_names_resolve(t->names, ev->u.rows.table);
         for (uint32_t i = 0; i < ev->u.rows.nchanges; i++) {
-            err = emit(t, &ev->u.rows.changes[i], errstr, errstr_size);
+            struct sl_change chg = ev->u.rows.changes[i];
+            chg.table = tbl;
+            err = emit(t, &chg, errstr, errstr_size);
             if (err)
                 return err;
         }
@@ -393,6 +398,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
         }
     }
 
+    t->names = sl_names_new(&cc.db);
     err = sl_client_new(&cc, &cl, errstr, errstr_size);
     if (!err)
         err = sl_client_start(cl, errstr, errstr_size);
@@ -484,6 +490,8 @@ out:
                    "offset %s:%llu replays them on restart",
                    t->conf.name, t->safe.file, (unsigned long long)t->safe.pos);
     }
+    sl_names_free(t->names);
+    t->names = NULL;
     sl_decoder_free(dec);
     sl_client_free(cl);
     sl_arena_fini(&arena);
