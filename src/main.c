@@ -19,6 +19,14 @@ static int usage(FILE *out)
     return out == stderr ? 2 : 0;
 }
 
+/* Sub-commands: each gets argv from its own name on and returns the exit status. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"binlog", sl_cli_binlog},
+};
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -27,8 +35,9 @@ int main(int argc, char **argv)
         printf("sluice %s\n", SL_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "binlog") == 0)
-        return sl_cli_binlog(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
         return usage(stdout);
     fprintf(stderr, "sluice: unknown command '%s'; run 'sluice help' for the list\n", argv[1]);
