@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "runtime/cli_binlog.h"
+#include "runtime/cli_standalone.h"
 
 static int usage(FILE *out)
 {
@@ -14,9 +16,23 @@ static int usage(FILE *out)
             "commands:\n"
             "  binlog dump FILE...        print every row change in binlog files as JSON\n"
             "  binlog tail --host H ...   stream row changes from a live server as JSON\n"
+            "  standalone WORKER CONNECTOR...\n"
+            "                             run connectors (Kafka Connect standalone shape)\n"
             "  config-doc [FILE]          write docs/CONFIGURATION.md from the option tables\n"
             "  version                    print the version\n");
     return out == stderr ? 2 : 0;
+}
+
+/* `sluice config-doc [FILE]`: the option tables as Markdown (default docs/CONFIGURATION.md). */
+static int cmd_config_doc(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "docs/CONFIGURATION.md";
+    char err[512];
+    if (sl_conf_doc_write(path, err, sizeof(err))) {
+        fprintf(stderr, "sluice config-doc: %s\n", err);
+        return 1;
+    }
+    return 0;
 }
 
 /* Sub-commands: each gets argv from its own name on and returns the exit status. */
@@ -25,6 +41,8 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"binlog", sl_cli_binlog},
+    {"standalone", sl_cli_standalone},
+    {"config-doc", cmd_config_doc},
 };
 
 int main(int argc, char **argv)
