@@ -73,7 +73,7 @@ do_start() {
             --collation-server=utf8mb4_general_ci --innodb-fast-shutdown=2 \
             "$@" >/dev/null 2>&1 &
         pid=$!
-        wait_ready "$sock" "$pid" 150
+        wait_ready "$sock" "$pid" 300
         rc=$?
         if [ $rc = 0 ]; then
             break
