@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bus/kconf.h"
 #include "bus/local.h"
@@ -286,6 +288,21 @@ static int shutdown_tasks(struct worker *w)
     return failed;
 }
 
+/* Bounds shutdown: sources drain for task.shutdown.graceful.timeout.ms, producers flush for
+ * offset.flush.timeout.ms, sinks flush for the graceful timeout again; a task stuck beyond
+ * that (e.g. a broker that never answers) must not keep the process alive. */
+static void *watchdog(void *arg)
+{
+    int64_t ms = (int64_t)(intptr_t)arg;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    sl_log(SL_LOG_ERROR, FAC, "tasks did not stop within %lld ms; exiting without waiting for them",
+           (long long)ms);
+    _exit(1);
+    return NULL;
+}
+
 static int run(struct worker *w)
 {
     sigset_t set;
@@ -327,6 +344,11 @@ static int run(struct worker *w)
         sl_log(SL_LOG_INFO, FAC, "%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     else
         sl_log(SL_LOG_ERROR, FAC, "a task stopped on its own; stopping the worker");
+    pthread_t wd;
+    int64_t bound =
+        2 * w->conf.task_shutdown_graceful_timeout_ms + w->conf.offset_flush_timeout_ms + 5000;
+    if (pthread_create(&wd, NULL, watchdog, (void *)(intptr_t)bound) == 0)
+        pthread_detach(wd);
     int failed = shutdown_tasks(w);
     if (failed)
         return 1;
