@@ -28,6 +28,7 @@ if ! cmake --build build-fuzz -j"$jobs" --target fuzz_all; then
   echo "fuzz: build failed" >&2
   exit 1
 fi
+rm -rf build-fuzz/findings
 mkdir -p build-fuzz/findings
 failed=0
 results=()
@@ -56,7 +57,7 @@ for src in $targets; do
      -timeout=10 -print_final_stats=1 -artifact_prefix="artifacts-$short/" "${dict[@]}" \
      "corpus-$short" >"fuzz-$short.log" 2>&1)
   rc=$?
-  tail -n 3 "$log"
+  grep -a -E '^(Done [0-9]+ runs|==[0-9]+==ERROR|SUMMARY:|artifact_prefix=)' "$log" | tail -n 4
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   found=$(ls "$art" 2>/dev/null | grep -E '^(crash|timeout|leak|oom|slow-unit)-' || true)
   if [ -n "$found" ]; then
