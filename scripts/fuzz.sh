@@ -28,6 +28,9 @@ if ! cmake --build build-fuzz -j"$jobs" --target fuzz_all; then
   echo "fuzz: build failed" >&2
   exit 1
 fi
+# The stage libraries are built with recoverable UBSan checks: make undefined behaviour stop
+# the run (and leave a crash-* reproducer) instead of printing a line and going on.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
 rm -rf build-fuzz/findings
 mkdir -p build-fuzz/findings
 failed=0
