@@ -3,8 +3,10 @@
  * with sl_props_parse and then applied to every built-in table (worker, mysql-source,
  * dynamodb-sink) with diagnostics collected, dumped, and freed. Checks: errors leave a
  * NUL-terminated errstr naming something, a parse never yields more entries than its bound,
- * every entry has a key, and a successful apply can be dumped. ${env:...} references resolve
- * against the fuzzer's environment; ${file:...} may read local files (bounded by 1 MiB). */
+ * every entry has a key, a successful apply can be dumped, and applying the same file a
+ * second time on top gives the same verdict without leaking or double-freeing.
+ * ${env:...} references resolve against the fuzzer's environment; ${file:...} may read
+ * local files (bounded by 1 MiB). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char errstr[512];
     sl_props_init(&props);
     memset(errstr, 'x', sizeof(errstr));
-    sl_err_t err = sl_props_parse(&props, "fuzz.properties", (const char *)data, size, errstr,
-                                  sizeof(errstr));
+    sl_err_t err =
+        sl_props_parse(&props, "fuzz.properties", (const char *)data, size, errstr, sizeof(errstr));
     if (err) {
         check_errstr(errstr, sizeof(errstr));
         sl_props_fini(&props);
@@ -68,6 +70,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort();
             }
         }
+        /* Applying on top of an applied configuration (REST updates) replaces values: old
+         * strings and lists must be freed once, not leaked or freed twice. */
+        sl_buf_reset(&diag);
+        memset(errstr, 'x', sizeof(errstr));
+        if (sl_conf_apply(table, conf, &props, &diag, errstr, sizeof(errstr)) != err)
+            abort();
+        if (err)
+            check_errstr(errstr, sizeof(errstr));
         sl_buf_fini(&dump);
         sl_buf_fini(&diag);
         sl_conf_fini(conf);

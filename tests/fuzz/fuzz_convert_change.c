@@ -54,19 +54,17 @@ static struct sl_str bytes(struct rd *r)
 }
 
 static const uint8_t types[] = {
-    SL_MYSQL_TYPE_TINY,       SL_MYSQL_TYPE_SHORT,    SL_MYSQL_TYPE_LONG,
-    SL_MYSQL_TYPE_INT24,      SL_MYSQL_TYPE_LONGLONG, SL_MYSQL_TYPE_FLOAT,
-    SL_MYSQL_TYPE_DOUBLE,     SL_MYSQL_TYPE_NEWDECIMAL, SL_MYSQL_TYPE_YEAR,
-    SL_MYSQL_TYPE_DATE,       SL_MYSQL_TYPE_TIME2,    SL_MYSQL_TYPE_DATETIME2,
-    SL_MYSQL_TYPE_TIMESTAMP2, SL_MYSQL_TYPE_VARCHAR,  SL_MYSQL_TYPE_STRING,
-    SL_MYSQL_TYPE_BLOB,       SL_MYSQL_TYPE_BIT,      SL_MYSQL_TYPE_ENUM,
-    SL_MYSQL_TYPE_SET,        SL_MYSQL_TYPE_JSON,     SL_MYSQL_TYPE_GEOMETRY,
-    SL_MYSQL_TYPE_VECTOR,
+    SL_MYSQL_TYPE_TINY,       SL_MYSQL_TYPE_SHORT,   SL_MYSQL_TYPE_LONG,   SL_MYSQL_TYPE_INT24,
+    SL_MYSQL_TYPE_LONGLONG,   SL_MYSQL_TYPE_FLOAT,   SL_MYSQL_TYPE_DOUBLE, SL_MYSQL_TYPE_NEWDECIMAL,
+    SL_MYSQL_TYPE_YEAR,       SL_MYSQL_TYPE_DATE,    SL_MYSQL_TYPE_TIME2,  SL_MYSQL_TYPE_DATETIME2,
+    SL_MYSQL_TYPE_TIMESTAMP2, SL_MYSQL_TYPE_VARCHAR, SL_MYSQL_TYPE_STRING, SL_MYSQL_TYPE_BLOB,
+    SL_MYSQL_TYPE_BIT,        SL_MYSQL_TYPE_ENUM,    SL_MYSQL_TYPE_SET,    SL_MYSQL_TYPE_JSON,
+    SL_MYSQL_TYPE_GEOMETRY,   SL_MYSQL_TYPE_VECTOR,
 };
 
 static const char *const json_texts[] = {
-    "null", "{}", "[]", "{\"a\":[1,2.5,\"x\\u00e9\"],\"b\":{\"c\":null}}", "\"str\"",
-    "-1.5e300", "true", "[{\"k\":\"\\\"\\\\\\n\"}]",
+    "null",    "{}",       "[]",   "{\"a\":[1,2.5,\"x\\u00e9\"],\"b\":{\"c\":null}}",
+    "\"str\"", "-1.5e300", "true", "[{\"k\":\"\\\"\\\\\\n\"}]",
 };
 
 static struct sl_str labels[] = {{"red", 3}, {"green", 5}, {"", 0}, {"a,b", 3}, {"\xc3\xa9", 2}};
@@ -83,7 +81,8 @@ static void make_column(struct rd *r, struct sl_column *col, char *namebuf, int 
     namebuf[2] = (char)('0' + idx % 10);
     col->name = (struct sl_str){namebuf, (f & 0x40) ? 0 : 3};
     col->type = t;
-    col->binlog_type = (t == SL_MYSQL_TYPE_ENUM || t == SL_MYSQL_TYPE_SET) ? SL_MYSQL_TYPE_STRING : t;
+    col->binlog_type =
+        (t == SL_MYSQL_TYPE_ENUM || t == SL_MYSQL_TYPE_SET) ? SL_MYSQL_TYPE_STRING : t;
     col->nullable = (f & 1) != 0;
     col->is_unsigned = (f & 2) != 0;
     col->visible = true;
@@ -94,8 +93,8 @@ static void make_column(struct rd *r, struct sl_column *col, char *namebuf, int 
     if (col->scale > 30)
         col->scale = 30;
     col->fsp = m % 7;
-    col->meta = (uint16_t)(t == SL_MYSQL_TYPE_NEWDECIMAL ? (col->precision << 8 | col->scale)
-                                                         : col->fsp);
+    col->meta =
+        (uint16_t)(t == SL_MYSQL_TYPE_NEWDECIMAL ? (col->precision << 8 | col->scale) : col->fsp);
     col->length = (t == SL_MYSQL_TYPE_BIT) ? 1 + m % 64 : (uint32_t)(m * 4);
     if (t == SL_MYSQL_TYPE_ENUM || t == SL_MYSQL_TYPE_SET) {
         col->n_labels = u8(r) % 6;
@@ -125,8 +124,7 @@ static void make_value(struct rd *r, const struct sl_column *col, struct sl_valu
     case SL_MYSQL_TYPE_SHORT:
     case SL_MYSQL_TYPE_LONG:
     case SL_MYSQL_TYPE_INT24:
-    case SL_MYSQL_TYPE_LONGLONG:
-    {
+    case SL_MYSQL_TYPE_LONGLONG: {
         /* Within the column's width, as the decoder reads it. */
         unsigned bits = col->type == SL_MYSQL_TYPE_TINY    ? 8
                         : col->type == SL_MYSQL_TYPE_SHORT ? 16
@@ -230,11 +228,11 @@ static void check_json(struct sl_str s)
     json_error_t jerr;
     /* INT_AS_REAL: integers beyond int64 (BIGINT UNSIGNED as a NUMERIC decimal) are valid
      * JSON that jansson would otherwise refuse. */
-    json_t *root = json_loadb(s.ptr, s.len,
-                              JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
+    json_t *root =
+        json_loadb(s.ptr, s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
     if (root == NULL) {
-        fprintf(stderr, "invalid JSON (%s at %d): %.*s\n", jerr.text, jerr.position,
-                (int)s.len, s.ptr);
+        fprintf(stderr, "invalid JSON (%s at %d): %.*s\n", jerr.text, jerr.position, (int)s.len,
+                s.ptr);
         abort();
     }
     json_decref(root);
@@ -326,7 +324,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sl_conv_txn txn = {.id = {"3E11FA47-71CA-11E1-9E33-C80AA9429562:23", 40},
                               .total_order = 1,
                               .data_collection_order = 1};
-    struct sl_conv_meta meta = {.ts_ms = 1655279536123, .snapshot = (sl_conv_snap_t)(o3 % 4),
+    struct sl_conv_meta meta = {.ts_ms = 1655279536123,
+                                .snapshot = (sl_conv_snap_t)(o3 % 4),
                                 .txn = (o1 & 0x10) ? &txn : NULL};
 
     struct sl_conv_out out;

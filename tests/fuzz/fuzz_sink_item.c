@@ -59,7 +59,10 @@ static void check_map(json_t *obj, int depth)
     json_t *av;
     if (!json_is_object(obj) || depth > 40)
         abort();
-    json_object_foreach(obj, name, av) { check_av(av, depth + 1); }
+    json_object_foreach(obj, name, av)
+    {
+        check_av(av, depth + 1);
+    }
 }
 
 /* One DynamoDB AttributeValue: an object with exactly one type key. */
@@ -91,9 +94,11 @@ static void check_av(json_t *av, int depth)
         } else if (strcmp(type, "L") == 0) {
             if (!json_is_array(v))
                 abort();
-            json_array_foreach(v, i, el) { check_av(el, depth + 1); }
-        } else if (strcmp(type, "SS") == 0 || strcmp(type, "NS") == 0 ||
-                   strcmp(type, "BS") == 0) {
+            json_array_foreach(v, i, el)
+            {
+                check_av(el, depth + 1);
+            }
+        } else if (strcmp(type, "SS") == 0 || strcmp(type, "NS") == 0 || strcmp(type, "BS") == 0) {
             if (!json_is_array(v) || json_array_size(v) == 0)
                 abort();
         } else {

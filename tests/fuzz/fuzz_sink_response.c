@@ -152,8 +152,7 @@ sl_err_t sl_ddb_poll(struct sl_ddb *ddb, int timeout_ms)
 }
 
 sl_err_t sl_ddb_call(struct sl_ddb *ddb, const char *op, const char *body, size_t len,
-                     struct sl_buf *out, struct sl_ddb_resp *resp, char *errstr,
-                     size_t errstr_size)
+                     struct sl_buf *out, struct sl_ddb_resp *resp, char *errstr, size_t errstr_size)
 {
     (void)ddb;
     (void)op;
@@ -224,8 +223,8 @@ static void run_describe(void)
     struct sl_ddb_keyschema ks;
     char status[64], errstr[512], text[600];
     memset(errstr, 'x', sizeof(errstr));
-    sl_err_t err =
-        sl_ddb_table_describe(ddb, "fuzz_table", &ks, status, sizeof(status), errstr, sizeof(errstr));
+    sl_err_t err = sl_ddb_table_describe(ddb, "fuzz_table", &ks, status, sizeof(status), errstr,
+                                         sizeof(errstr));
     if (err) {
         if (memchr(errstr, '\0', sizeof(errstr)) == NULL || errstr[0] == '\0')
             abort();
