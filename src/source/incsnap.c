@@ -1,0 +1,1212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Incremental snapshot (DBLog watermarks, see incsnap.h): signal parsing with a small bounded
+ * JSON reader, the chunk buffer keyed by primary key (an open-addressing hash of a canonical
+ * byte encoding of the key values), the window rules applied to each streamed change, the
+ * state document, and the libmariadb backend (connection, schema, watermark INSERTs, chunk
+ * SELECT). The schema query and the chunk SELECT mirror snapshot.c's static helpers
+ * (load_schema, build_select): kept separate so the two can evolve independently; values go
+ * through schema.h in both, so they agree with the decoder. */
+#include <mysql.h>
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/parse.h"
+#include "core/time.h"
+#include "source/incsnap.h"
+#include "source/schema.h"
+
+#define SQL_MAX ((size_t)16 << 20)
+#define KEY_MAX ((size_t)64 << 10)
+#define QUEUE_MAX 4096
+#define JSON_DEPTH 32
+
+struct sl_incsnap {
+    struct sl_incsnap_opts opts;
+    char sig_db[200], sig_name[200];
+    const struct sl_incsnap_backend *be;
+    void *be_opaque;
+    MYSQL *mysql;
+    char where[300];
+    char **queue; /* "db.table", owned */
+    size_t nqueue;
+    char *cur;    /* table being read ("db.table", owned), NULL when none */
+    struct sl_table *cur_t; /* its schema (in arena schema), NULL until loaded */
+    char **csname;          /* per column charset name of cur_t (real backend) */
+    struct sl_arena schema; /* every table loaded, kept until free (emitted rows use them) */
+    char **last;            /* key text of the last completed chunk's last row, owned */
+    size_t *last_len;
+    uint32_t nlast;
+    /* The chunk awaiting its close watermark. */
+    bool waiting, window, table_end;
+    char open_id[64], close_id[64];
+    struct sl_arena chunk;
+    size_t nrows;
+    struct sl_value **rows;
+    bool *alive;
+    const char **keys;
+    size_t *key_len;
+    uint32_t *hash; /* row index + 1, 0 = empty */
+    size_t hcap;
+    const char **end_key; /* text of the chunk's last row key */
+    size_t *end_key_len;
+    uint64_t nonce, seq;
+    struct sl_incsnap_stats st;
+    char note[400];
+};
+
+static const struct sl_incsnap_backend mariadb_backend;
+
+/* ---- Lifecycle ---- */
+
+struct sl_incsnap *sl_incsnap_new(const struct sl_incsnap_opts *opts, char *errstr,
+                                  size_t errstr_size)
+{
+    const char *sig = opts->signal_table;
+    const char *dot = sig ? strchr(sig, '.') : NULL;
+    if (!dot || dot == sig || !dot[1] || strchr(dot + 1, '.') ||
+        (size_t)(dot - sig) >= 200 || strlen(dot + 1) >= 200) {
+        snprintf(errstr, errstr_size, "signal.data.collection: \"%s\" is not <db>.<table>",
+                 sig ? sig : "");
+        return NULL;
+    }
+    struct sl_incsnap *inc = sl_xcalloc(1, sizeof(*inc));
+    inc->opts = *opts;
+    if (!inc->opts.chunk_rows)
+        inc->opts.chunk_rows = 1024;
+    snprintf(inc->sig_db, sizeof(inc->sig_db), "%.*s", (int)(dot - sig), sig);
+    snprintf(inc->sig_name, sizeof(inc->sig_name), "%s", dot + 1);
+    inc->be = opts->backend ? opts->backend : &mariadb_backend;
+    inc->be_opaque = opts->backend ? opts->backend_opaque : inc;
+    snprintf(inc->where, sizeof(inc->where), "%s:%u", opts->db.host ? opts->db.host : "",
+             opts->db.port ? opts->db.port : 3306);
+    sl_arena_init(&inc->schema, 0);
+    sl_arena_init(&inc->chunk, 0);
+    inc->nonce = ((uint64_t)sl_time_now_ms() << 20) ^ (uint64_t)sl_time_mono_us() ^
+                 ((uint64_t)getpid() << 44);
+    return inc;
+}
+
+static void free_last(struct sl_incsnap *inc)
+{
+    for (uint32_t i = 0; i < inc->nlast; i++)
+        sl_free(inc->last[i]);
+    sl_free(inc->last);
+    sl_free(inc->last_len);
+    inc->last = NULL;
+    inc->last_len = NULL;
+    inc->nlast = 0;
+}
+
+static void drop_chunk(struct sl_incsnap *inc)
+{
+    inc->waiting = inc->window = inc->table_end = false;
+    inc->nrows = 0;
+    inc->hcap = 0;
+    inc->end_key = NULL;
+    sl_arena_reset(&inc->chunk);
+}
+
+static void clear_queue(struct sl_incsnap *inc)
+{
+    for (size_t i = 0; i < inc->nqueue; i++)
+        sl_free(inc->queue[i]);
+    inc->nqueue = 0;
+}
+
+static void end_table(struct sl_incsnap *inc)
+{
+    sl_free(inc->cur);
+    inc->cur = NULL;
+    inc->cur_t = NULL;
+    inc->csname = NULL;
+    free_last(inc);
+    drop_chunk(inc);
+}
+
+void sl_incsnap_free(struct sl_incsnap *inc)
+{
+    if (!inc)
+        return;
+    end_table(inc);
+    clear_queue(inc);
+    sl_free(inc->queue);
+    if (inc->mysql)
+        mysql_close(inc->mysql);
+    sl_arena_fini(&inc->schema);
+    sl_arena_fini(&inc->chunk);
+    sl_free(inc);
+}
+
+bool sl_incsnap_active(const struct sl_incsnap *inc)
+{
+    return inc->cur || inc->nqueue;
+}
+
+void sl_incsnap_stats(const struct sl_incsnap *inc, struct sl_incsnap_stats *st)
+{
+    *st = inc->st;
+    st->tables_queued = (uint32_t)inc->nqueue + (inc->cur ? 1u : 0u);
+}
+
+const char *sl_incsnap_note(const struct sl_incsnap *inc)
+{
+    return inc->note;
+}
+
+/* ---- Small bounded JSON reader ---- */
+
+struct jp {
+    const char *s;
+    size_t n, i;
+    char err[160];
+};
+
+static bool jfail(struct jp *p, const char *what)
+{
+    if (!p->err[0])
+        snprintf(p->err, sizeof(p->err), "%s at offset %zu", what, p->i);
+    return false;
+}
+
+static void jws(struct jp *p)
+{
+    while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]) && p->s[p->i])
+        p->i++;
+}
+
+static bool jlit(struct jp *p, char ch)
+{
+    jws(p);
+    if (p->i < p->n && p->s[p->i] == ch) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* A string into out (reset first); \uXXXX outside ASCII becomes UTF-8 (no surrogate pairs). */
+static bool jstr(struct jp *p, struct sl_buf *out)
+{
+    sl_buf_reset(out);
+    if (!jlit(p, '"'))
+        return jfail(p, "expected a string");
+    while (p->i < p->n) {
+        char c = p->s[p->i++];
+        if (c == '"')
+            return true;
+        if ((unsigned char)c < 0x20)
+            return jfail(p, "control character in string");
+        if (c != '\\') {
+            if (sl_buf_addch(out, c))
+                return jfail(p, "string too long");
+            continue;
+        }
+        if (p->i >= p->n)
+            break;
+        c = p->s[p->i++];
+        const char *esc = strchr("\"\\/bfnrt", c);
+        if (esc && c) {
+            static const char map[] = "\"\\/\b\f\n\r\t";
+            sl_buf_addch(out, map[esc - "\"\\/bfnrt"]);
+            continue;
+        }
+        if (c != 'u' || p->i + 4 > p->n)
+            return jfail(p, "bad escape");
+        unsigned cp = 0;
+        for (int k = 0; k < 4; k++) {
+            int h = hexval(p->s[p->i++]);
+            if (h < 0)
+                return jfail(p, "bad \\u escape");
+            cp = cp << 4 | (unsigned)h;
+        }
+        if (cp < 0x80) {
+            sl_buf_addch(out, (char)cp);
+        } else if (cp < 0x800) {
+            sl_buf_addch(out, (char)(0xC0 | cp >> 6));
+            sl_buf_addch(out, (char)(0x80 | (cp & 0x3F)));
+        } else {
+            sl_buf_addch(out, (char)(0xE0 | cp >> 12));
+            sl_buf_addch(out, (char)(0x80 | (cp >> 6 & 0x3F)));
+            sl_buf_addch(out, (char)(0x80 | (cp & 0x3F)));
+        }
+    }
+    return jfail(p, "unterminated string");
+}
+
+static bool jskip(struct jp *p, int depth)
+{
+    if (depth > JSON_DEPTH)
+        return jfail(p, "nesting too deep");
+    jws(p);
+    if (p->i >= p->n)
+        return jfail(p, "expected a value");
+    char c = p->s[p->i];
+    if (c == '"') {
+        struct sl_buf tmp;
+        sl_buf_init(&tmp, 1 << 20);
+        bool ok = jstr(p, &tmp);
+        sl_buf_fini(&tmp);
+        return ok;
+    }
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        p->i++;
+        if (jlit(p, close))
+            return true;
+        do {
+            if (c == '{') {
+                struct sl_buf tmp;
+                sl_buf_init(&tmp, 1 << 20);
+                bool ok = jstr(p, &tmp);
+                sl_buf_fini(&tmp);
+                if (!ok || !jlit(p, ':'))
+                    return jfail(p, "expected a member");
+            }
+            if (!jskip(p, depth + 1))
+                return false;
+        } while (jlit(p, ','));
+        return jlit(p, close) ? true : jfail(p, "expected , or end of container");
+    }
+    size_t start = p->i;
+    while (p->i < p->n && strchr("0123456789+-.eEtruefalsn", p->s[p->i]) && p->s[p->i])
+        p->i++;
+    return p->i > start ? true : jfail(p, "unexpected character");
+}
+
+static bool jnum(struct jp *p, uint64_t *out)
+{
+    jws(p);
+    char tmp[24];
+    size_t k = 0;
+    while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9' && k < sizeof(tmp) - 1)
+        tmp[k++] = p->s[p->i++];
+    tmp[k] = '\0';
+    return k && sl_parse_u64(tmp, out) == SL_OK ? true : jfail(p, "expected a number");
+}
+
+/* An array of strings, each appended (owned copy) to *items / *n (at most max). */
+static bool jstrarr(struct jp *p, char ***items, size_t *n, size_t max, struct sl_buf *tmp)
+{
+    if (!jlit(p, '['))
+        return jfail(p, "expected an array");
+    if (jlit(p, ']'))
+        return true;
+    do {
+        if (!jstr(p, tmp))
+            return false;
+        if (*n >= max)
+            return jfail(p, "too many entries");
+        *items = sl_xrealloc(*items, (*n + 1) * sizeof(**items));
+        (*items)[(*n)++] = sl_xstrndup(sl_buf_cstr(tmp), tmp->len);
+    } while (jlit(p, ','));
+    return jlit(p, ']') ? true : jfail(p, "expected , or ]");
+}
+
+static void free_strs(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sl_free(items[i]);
+    sl_free(items);
+}
+
+/* ---- Keys and the chunk buffer ---- */
+
+static bool has_str(uint8_t kind)
+{
+    switch (kind) {
+    case SL_VAL_DECIMAL:
+    case SL_VAL_STRING:
+    case SL_VAL_BYTES:
+    case SL_VAL_BIT:
+    case SL_VAL_JSON:
+    case SL_VAL_JSON_DIFF:
+    case SL_VAL_GEOMETRY:
+    case SL_VAL_VECTOR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Canonical bytes of the key values of a row image (column positions of t's key). */
+static sl_err_t enc_key(const struct sl_table *t, const struct sl_value *vals,
+                        struct sl_buf *out)
+{
+    sl_buf_reset(out);
+    sl_err_t err = SL_OK;
+    for (uint32_t k = 0; k < t->npk && !err; k++) {
+        const struct sl_value *v = &vals[t->pk[k]];
+        uint8_t kind = v->kind;
+        uint64_t u = v->v.u;
+        if (kind == SL_VAL_INT && v->v.i >= 0)
+            kind = SL_VAL_UINT;
+        err = sl_buf_addch(out, (char)kind);
+        switch (kind) {
+        case SL_VAL_INT:
+        case SL_VAL_UINT:
+        case SL_VAL_ENUM:
+        case SL_VAL_SET:
+            err = err ? err : sl_buf_add(out, &u, sizeof(u));
+            break;
+        case SL_VAL_FLOAT:
+            err = err ? err : sl_buf_add(out, &v->v.f, sizeof(v->v.f));
+            break;
+        case SL_VAL_DOUBLE:
+            err = err ? err : sl_buf_add(out, &v->v.d, sizeof(v->v.d));
+            break;
+        case SL_VAL_DATE:
+        case SL_VAL_TIME:
+        case SL_VAL_DATETIME:
+            err = err ? err : sl_buf_addf(out, "%d-%u-%u %u:%u:%u.%u%c", (int)v->v.tm.year,
+                                          v->v.tm.month, v->v.tm.day, v->v.tm.hour,
+                                          v->v.tm.minute, v->v.tm.second, v->v.tm.usec,
+                                          v->v.tm.neg ? '-' : '+');
+            break;
+        case SL_VAL_TIMESTAMP:
+            err = err ? err : sl_buf_addf(out, "%lld.%u", (long long)v->v.ts.sec,
+                                          v->v.ts.usec);
+            break;
+        default:
+            if (has_str(kind)) {
+                uint32_t len = (uint32_t)v->v.s.len;
+                err = err ? err : sl_buf_add(out, &len, sizeof(len));
+                err = err ? err : sl_buf_add(out, v->v.s.ptr, v->v.s.len);
+            }
+            break;
+        }
+    }
+    return err;
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Row index + 1 of the buffered row with this key, or 0. */
+static uint32_t lookup(const struct sl_incsnap *inc, const char *key, size_t len)
+{
+    if (!inc->hcap)
+        return 0;
+    for (size_t h = fnv(key, len) & (inc->hcap - 1);; h = (h + 1) & (inc->hcap - 1)) {
+        uint32_t ix = inc->hash[h];
+        if (!ix)
+            return 0;
+        if (inc->key_len[ix - 1] == len && memcmp(inc->keys[ix - 1], key, len) == 0)
+            return ix;
+    }
+}
+
+static void insert_key(struct sl_incsnap *inc, uint32_t row)
+{
+    size_t h = fnv(inc->keys[row], inc->key_len[row]) & (inc->hcap - 1);
+    while (inc->hash[h])
+        h = (h + 1) & (inc->hcap - 1);
+    inc->hash[h] = row + 1;
+}
+
+/* ---- State document ---- */
+
+static void add_hex(struct sl_buf *buf, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        sl_buf_addch(buf, hex[(unsigned char)s[i] >> 4]);
+        sl_buf_addch(buf, hex[(unsigned char)s[i] & 15]);
+    }
+}
+
+sl_err_t sl_incsnap_state_json(const struct sl_incsnap *inc, struct sl_buf *out)
+{
+    sl_buf_addstr(out, "{\"version\":1,\"tables\":[");
+    for (size_t i = 0; i < inc->nqueue; i++) {
+        if (i)
+            sl_buf_addch(out, ',');
+        sl_json_str(out, inc->queue[i], strlen(inc->queue[i]));
+    }
+    sl_buf_addstr(out, "],\"current\":");
+    if (inc->cur)
+        sl_json_str(out, inc->cur, strlen(inc->cur));
+    else
+        sl_buf_addstr(out, "null");
+    if (inc->nlast) {
+        sl_buf_addstr(out, ",\"last_pk\":[");
+        for (uint32_t k = 0; k < inc->nlast; k++) {
+            sl_buf_addstr(out, k ? ",\"" : "\"");
+            add_hex(out, inc->last[k], inc->last_len[k]);
+            sl_buf_addch(out, '"');
+        }
+        sl_buf_addch(out, ']');
+    }
+    return sl_buf_addf(out, ",\"chunk\":%llu,\"rows\":%llu}",
+                       (unsigned long long)inc->st.chunks, (unsigned long long)inc->st.rows);
+}
+
+static bool queued(const struct sl_incsnap *inc, const char *name)
+{
+    if (inc->cur && strcmp(inc->cur, name) == 0)
+        return true;
+    for (size_t i = 0; i < inc->nqueue; i++)
+        if (strcmp(inc->queue[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void enqueue(struct sl_incsnap *inc, const char *name)
+{
+    if (queued(inc, name) || inc->nqueue >= QUEUE_MAX)
+        return;
+    inc->queue = sl_xrealloc(inc->queue, (inc->nqueue + 1) * sizeof(*inc->queue));
+    inc->queue[inc->nqueue++] = sl_xstrdup(name);
+}
+
+sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char *errstr,
+                           size_t errstr_size)
+{
+    end_table(inc);
+    clear_queue(inc);
+    if (!state_json || !state_json[0])
+        return SL_OK;
+    struct jp p = {.s = state_json, .n = strlen(state_json)};
+    struct sl_buf key, tmp;
+    sl_buf_init(&key, 4096);
+    sl_buf_init(&tmp, 1 << 20);
+    char **tabs = NULL, **hex = NULL, *cur = NULL;
+    size_t ntabs = 0, nhex = 0;
+    uint64_t chunks = 0, rows = 0;
+    bool ok = jlit(&p, '{') || jfail(&p, "expected an object");
+    if (ok && !jlit(&p, '}')) {
+        do {
+            ok = jstr(&p, &key) && (jlit(&p, ':') || jfail(&p, "expected :"));
+            const char *k = sl_buf_cstr(&key);
+            if (!ok)
+                break;
+            if (strcmp(k, "tables") == 0) {
+                ok = jstrarr(&p, &tabs, &ntabs, QUEUE_MAX, &tmp);
+            } else if (strcmp(k, "current") == 0) {
+                jws(&p);
+                if (p.i < p.n && p.s[p.i] == 'n') {
+                    ok = jskip(&p, 0);
+                } else {
+                    ok = jstr(&p, &tmp);
+                    sl_free(cur);
+                    cur = ok ? sl_xstrndup(sl_buf_cstr(&tmp), tmp.len) : NULL;
+                }
+            } else if (strcmp(k, "last_pk") == 0) {
+                ok = jstrarr(&p, &hex, &nhex, 4096, &tmp);
+            } else if (strcmp(k, "chunk") == 0) {
+                ok = jnum(&p, &chunks);
+            } else if (strcmp(k, "rows") == 0) {
+                ok = jnum(&p, &rows);
+            } else {
+                ok = jskip(&p, 0);
+            }
+        } while (ok && jlit(&p, ','));
+        ok = ok && (jlit(&p, '}') || jfail(&p, "expected , or }"));
+    }
+    for (size_t i = 0; ok && i < nhex; i++)
+        for (size_t j = 0; ok && hex[i][j]; j++)
+            ok = hexval(hex[i][j]) >= 0 || jfail(&p, "last_pk is not hex");
+    for (size_t i = 0; ok && i < nhex; i++)
+        ok = strlen(hex[i]) % 2 == 0 || jfail(&p, "last_pk has an odd length");
+    if (ok && nhex && !cur)
+        ok = jfail(&p, "last_pk without current");
+    if (!ok) {
+        snprintf(errstr, errstr_size, "incremental snapshot state: %s", p.err);
+    } else {
+        for (size_t i = 0; i < ntabs; i++)
+            enqueue(inc, tabs[i]);
+        inc->cur = cur;
+        cur = NULL;
+        if (nhex) {
+            inc->nlast = (uint32_t)nhex;
+            inc->last = sl_xcalloc(nhex, sizeof(*inc->last));
+            inc->last_len = sl_xcalloc(nhex, sizeof(*inc->last_len));
+            for (size_t i = 0; i < nhex; i++) {
+                size_t n = strlen(hex[i]) / 2;
+                inc->last[i] = sl_xmalloc(n + 1);
+                for (size_t j = 0; j < n; j++)
+                    inc->last[i][j] =
+                        (char)(hexval(hex[i][2 * j]) << 4 | hexval(hex[i][2 * j + 1]));
+                inc->last[i][n] = '\0';
+                inc->last_len[i] = n;
+            }
+        }
+        inc->st.chunks = chunks;
+        inc->st.rows = rows;
+    }
+    free_strs(tabs, ntabs);
+    free_strs(hex, nhex);
+    sl_free(cur);
+    sl_buf_fini(&key);
+    sl_buf_fini(&tmp);
+    return ok ? SL_OK : SL_ERR_INVALID;
+}
+
+/* ---- Signals ---- */
+
+static void note(struct sl_incsnap *inc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(struct sl_incsnap *inc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(inc->note, sizeof(inc->note), fmt, ap);
+    va_end(ap);
+}
+
+/* Text of column i of a signal row image ("" when NULL or not text). */
+static struct sl_str col_text(const struct sl_change *chg, uint32_t i)
+{
+    if (!chg->after || i >= chg->table->ncols)
+        return SL_STR("");
+    const struct sl_value *v = &chg->after[i];
+    if (v->kind == SL_VAL_STRING || v->kind == SL_VAL_BYTES)
+        return v->v.s;
+    return SL_STR("");
+}
+
+static void stop_table(struct sl_incsnap *inc, const char *name)
+{
+    if (inc->cur && strcmp(inc->cur, name) == 0)
+        end_table(inc);
+    for (size_t i = 0; i < inc->nqueue; i++) {
+        if (strcmp(inc->queue[i], name) != 0)
+            continue;
+        sl_free(inc->queue[i]);
+        memmove(&inc->queue[i], &inc->queue[i + 1], (inc->nqueue - i - 1) * sizeof(char *));
+        inc->nqueue--;
+        i--;
+    }
+}
+
+/* execute-snapshot / stop-snapshot data document. */
+static void on_signal(struct sl_incsnap *inc, bool stop, struct sl_str data, struct sl_str id)
+{
+    char idc[100];
+    snprintf(idc, sizeof(idc), "%.*s", (int)(id.len < 90 ? id.len : 90), id.ptr);
+    struct jp p = {.s = data.ptr ? data.ptr : "", .n = data.len};
+    struct sl_buf key, tmp;
+    sl_buf_init(&key, 4096);
+    sl_buf_init(&tmp, 1 << 16);
+    char **cols = NULL;
+    size_t ncols = 0;
+    bool has_cols = false, incremental = true;
+    bool ok = jlit(&p, '{') || jfail(&p, "expected an object");
+    if (ok && !jlit(&p, '}')) {
+        do {
+            ok = jstr(&p, &key) && (jlit(&p, ':') || jfail(&p, "expected :"));
+            if (!ok)
+                break;
+            if (strcmp(sl_buf_cstr(&key), "data-collections") == 0) {
+                has_cols = true;
+                ok = jstrarr(&p, &cols, &ncols, QUEUE_MAX, &tmp);
+            } else if (strcmp(sl_buf_cstr(&key), "type") == 0) {
+                ok = jstr(&p, &tmp);
+                incremental = ok && strcasecmp(sl_buf_cstr(&tmp), "incremental") == 0;
+            } else {
+                ok = jskip(&p, 0);
+            }
+        } while (ok && jlit(&p, ','));
+        ok = ok && (jlit(&p, '}') || jfail(&p, "expected , or }"));
+    }
+    for (size_t i = 0; ok && i < ncols; i++) {
+        const char *dot = strchr(cols[i], '.');
+        if (!dot || dot == cols[i] || !dot[1])
+            ok = jfail(&p, "a data-collections entry is not <db>.<table>");
+    }
+    if (!ok) {
+        note(inc, "signal '%s' ignored: data %s", idc, p.err);
+    } else if (!incremental) {
+        note(inc, "signal '%s' ignored: only \"type\":\"incremental\" is supported", idc);
+    } else if (stop) {
+        if (!has_cols) {
+            end_table(inc);
+            clear_queue(inc);
+        }
+        for (size_t i = 0; i < ncols; i++)
+            stop_table(inc, cols[i]);
+    } else if (!has_cols || !ncols) {
+        note(inc, "signal '%s' ignored: no data-collections", idc);
+    } else {
+        for (size_t i = 0; i < ncols; i++)
+            enqueue(inc, cols[i]);
+    }
+    free_strs(cols, ncols);
+    sl_buf_fini(&key);
+    sl_buf_fini(&tmp);
+}
+
+/* ---- Streaming side ---- */
+
+static bool same_table(const struct sl_table *t, const char *db, const char *name)
+{
+    return sl_str_eq_c(t->db, db) && sl_str_eq_c(t->name, name);
+}
+
+static bool is_cur(const struct sl_incsnap *inc, const struct sl_table *t)
+{
+    if (!inc->cur_t)
+        return false;
+    return sl_str_eq(t->db, inc->cur_t->db) && sl_str_eq(t->name, inc->cur_t->name);
+}
+
+/* Drops the buffered row with the key of image vals, if any. */
+static sl_err_t supersede(struct sl_incsnap *inc, const struct sl_value *vals)
+{
+    if (!vals)
+        return SL_OK;
+    struct sl_buf kb;
+    sl_buf_init(&kb, KEY_MAX);
+    sl_err_t err = enc_key(inc->cur_t, vals, &kb);
+    uint32_t ix = err ? 0 : lookup(inc, kb.data, kb.len);
+    if (ix && inc->alive[ix - 1]) {
+        inc->alive[ix - 1] = false;
+        inc->st.dropped++;
+    }
+    sl_buf_fini(&kb);
+    return SL_OK;
+}
+
+static void copy_row(struct sl_arena *arena, const struct sl_table *t,
+                     const struct sl_value *src, struct sl_value *dst)
+{
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        dst[i] = src[i];
+        if (has_str(src[i].kind))
+            dst[i].v.s = sl_arena_str(arena, src[i].v.s);
+    }
+}
+
+/* The close watermark: the remaining rows, then the chunk is complete. */
+static void close_window(struct sl_incsnap *inc, const struct sl_change *chg,
+                         struct sl_arena *arena, struct sl_change **emit, size_t *n_emit)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < inc->nrows; i++)
+        n += inc->alive[i];
+    struct sl_change *out = n ? sl_arena_calloc(arena, n, sizeof(*out)) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < inc->nrows; i++) {
+        if (!inc->alive[i])
+            continue;
+        struct sl_change *c = &out[k++];
+        c->op = SL_OP_READ;
+        c->table = inc->cur_t;
+        c->after = sl_arena_alloc(arena, inc->cur_t->ncols * sizeof(*c->after));
+        copy_row(arena, inc->cur_t, inc->rows[i], c->after);
+        c->pos = chg->pos;
+        c->pos.gtid = sl_arena_str(arena, chg->pos.gtid);
+    }
+    *emit = out;
+    *n_emit = n;
+    inc->st.rows += n;
+    inc->st.chunks++;
+    if (inc->table_end || !inc->nrows) {
+        end_table(inc);
+        return;
+    }
+    free_last(inc);
+    inc->nlast = inc->cur_t->npk;
+    inc->last = sl_xcalloc(inc->nlast, sizeof(*inc->last));
+    inc->last_len = sl_xcalloc(inc->nlast, sizeof(*inc->last_len));
+    for (uint32_t j = 0; j < inc->nlast; j++) {
+        inc->last[j] = sl_xstrndup(inc->end_key[j], inc->end_key_len[j]);
+        inc->last_len[j] = inc->end_key_len[j];
+    }
+    drop_chunk(inc);
+}
+
+sl_err_t sl_incsnap_on_change(struct sl_incsnap *inc, const struct sl_change *chg,
+                              struct sl_arena *arena, struct sl_change **emit, size_t *n_emit,
+                              bool *is_signal, char *errstr, size_t errstr_size)
+{
+    (void)errstr;
+    (void)errstr_size;
+    *emit = NULL;
+    *n_emit = 0;
+    *is_signal = same_table(chg->table, inc->sig_db, inc->sig_name);
+    if (*is_signal) {
+        inc->st.signals++;
+        if (chg->op != SL_OP_INSERT || chg->table->ncols < 2)
+            return SL_OK;
+        struct sl_str id = col_text(chg, 0);
+        struct sl_str type = col_text(chg, 1);
+        if (sl_str_eq_c(type, "snapshot-window-open")) {
+            if (inc->waiting && sl_str_eq_c(id, inc->open_id))
+                inc->window = true;
+        } else if (sl_str_eq_c(type, "snapshot-window-close")) {
+            if (inc->waiting && sl_str_eq_c(id, inc->close_id))
+                close_window(inc, chg, arena, emit, n_emit);
+        } else if (sl_str_eq_c(type, "execute-snapshot")) {
+            on_signal(inc, false, col_text(chg, 2), id);
+        } else if (sl_str_eq_c(type, "stop-snapshot")) {
+            on_signal(inc, true, col_text(chg, 2), id);
+        }
+        return SL_OK;
+    }
+    if (!inc->window || !is_cur(inc, chg->table))
+        return SL_OK;
+    if (chg->table->ncols != inc->cur_t->ncols) {
+        note(inc, "change of %s with a different column count during a chunk", inc->cur);
+        return SL_OK;
+    }
+    supersede(inc, chg->before);
+    supersede(inc, chg->after);
+    return SL_OK;
+}
+
+/* ---- Chunks ---- */
+
+static sl_err_t load_chunk(struct sl_incsnap *inc, const char **vals, const size_t *lens,
+                           size_t n, char *errstr, size_t errstr_size)
+{
+    const struct sl_table *t = inc->cur_t;
+    inc->nrows = n;
+    inc->rows = sl_arena_calloc(&inc->chunk, n ? n : 1, sizeof(*inc->rows));
+    inc->alive = sl_arena_calloc(&inc->chunk, n ? n : 1, sizeof(*inc->alive));
+    inc->keys = sl_arena_calloc(&inc->chunk, n ? n : 1, sizeof(*inc->keys));
+    inc->key_len = sl_arena_calloc(&inc->chunk, n ? n : 1, sizeof(*inc->key_len));
+    inc->hcap = 16;
+    while (inc->hcap < 2 * n)
+        inc->hcap <<= 1;
+    inc->hash = sl_arena_calloc(&inc->chunk, inc->hcap, sizeof(*inc->hash));
+    struct sl_buf kb;
+    sl_buf_init(&kb, KEY_MAX);
+    sl_err_t err = SL_OK;
+    for (size_t r = 0; r < n && !err; r++) {
+        struct sl_value *row = sl_arena_calloc(&inc->chunk, t->ncols, sizeof(*row));
+        for (uint32_t i = 0; i < t->ncols && !err; i++) {
+            char why[300];
+            const char *v = vals[r * t->ncols + i];
+            err = sl_schema_value(&t->cols[i], v, v ? lens[r * t->ncols + i] : 0, &inc->chunk,
+                                  &row[i], why, sizeof(why));
+            if (err)
+                snprintf(errstr, errstr_size, "incremental snapshot of %s: %s", inc->cur, why);
+        }
+        if (!err)
+            err = enc_key(t, row, &kb);
+        if (err)
+            break;
+        inc->rows[r] = row;
+        inc->alive[r] = true;
+        inc->keys[r] = sl_arena_strndup(&inc->chunk, kb.data, kb.len);
+        inc->key_len[r] = kb.len;
+        if (lookup(inc, kb.data, kb.len) == 0)
+            insert_key(inc, (uint32_t)r);
+    }
+    sl_buf_fini(&kb);
+    if (!err && n) {
+        inc->end_key = sl_arena_calloc(&inc->chunk, t->npk, sizeof(*inc->end_key));
+        inc->end_key_len = sl_arena_calloc(&inc->chunk, t->npk, sizeof(*inc->end_key_len));
+        for (uint32_t k = 0; k < t->npk; k++) {
+            const char *v = vals[(n - 1) * t->ncols + t->pk[k]];
+            inc->end_key[k] = v ? v : "";
+            inc->end_key_len[k] = v ? lens[(n - 1) * t->ncols + t->pk[k]] : 0;
+        }
+    }
+    return err;
+}
+
+/* Makes the head of the queue current and loads its schema; false when nothing is left. */
+static sl_err_t next_table(struct sl_incsnap *inc, bool *have, char *errstr, size_t errstr_size)
+{
+    for (;;) {
+        *have = false;
+        if (!inc->cur) {
+            if (!inc->nqueue)
+                return SL_OK;
+            inc->cur = inc->queue[0];
+            memmove(&inc->queue[0], &inc->queue[1], (inc->nqueue - 1) * sizeof(char *));
+            inc->nqueue--;
+        }
+        if (inc->cur_t) {
+            *have = true;
+            return SL_OK;
+        }
+        char db[200], name[200];
+        const char *dot = strchr(inc->cur, '.');
+        snprintf(db, sizeof(db), "%.*s", (int)(dot - inc->cur), inc->cur);
+        snprintf(name, sizeof(name), "%s", dot + 1);
+        struct sl_table *t = sl_arena_calloc(&inc->schema, 1, sizeof(*t));
+        sl_err_t err = inc->be->table(inc->be_opaque, db, name, &inc->schema, t, errstr,
+                                      errstr_size);
+        if (err == SL_ERR_NOTFOUND || (!err && t->npk == 0)) {
+            note(inc, "incremental snapshot of %s skipped: %s", inc->cur,
+                 err ? "no such table" : "no primary key");
+            end_table(inc);
+            continue;
+        }
+        if (err)
+            return err;
+        if (inc->nlast && inc->nlast != t->npk) {
+            note(inc, "incremental snapshot of %s restarts: the key changed", inc->cur);
+            free_last(inc);
+        }
+        inc->cur_t = t;
+    }
+}
+
+sl_err_t sl_incsnap_poll(struct sl_incsnap *inc, char *errstr, size_t errstr_size)
+{
+    while (!inc->waiting) {
+        bool have;
+        sl_err_t err = next_table(inc, &have, errstr, errstr_size);
+        if (err || !have)
+            return err;
+        drop_chunk(inc);
+        inc->seq++;
+        char id[48];
+        snprintf(id, sizeof(id), "sl-%016llx-%llu", (unsigned long long)inc->nonce,
+                 (unsigned long long)inc->seq);
+        snprintf(inc->open_id, sizeof(inc->open_id), "%s-open", id);
+        snprintf(inc->close_id, sizeof(inc->close_id), "%s-close", id);
+        err = inc->be->signal(inc->be_opaque, inc->sig_db, inc->sig_name, inc->open_id,
+                              "snapshot-window-open", errstr, errstr_size);
+        const char **vals = NULL;
+        size_t *lens = NULL, n = 0;
+        if (!err)
+            err = inc->be->chunk(inc->be_opaque, inc->cur_t, (const char *const *)inc->last,
+                                 inc->last_len, inc->opts.chunk_rows, &inc->chunk, &vals,
+                                 &lens, &n, errstr, errstr_size);
+        if (!err)
+            err = load_chunk(inc, vals, lens, n, errstr, errstr_size);
+        if (!err && n == 0) {
+            end_table(inc); /* the open row stays orphaned: ignored */
+            continue;
+        }
+        inc->table_end = n < inc->opts.chunk_rows;
+        if (!err)
+            err = inc->be->signal(inc->be_opaque, inc->sig_db, inc->sig_name, inc->close_id,
+                                  "snapshot-window-close", errstr, errstr_size);
+        if (err) {
+            drop_chunk(inc);
+            return err;
+        }
+        inc->waiting = true;
+    }
+    return SL_OK;
+}
+
+/* ---- libmariadb backend ---- */
+
+static sl_err_t classify(unsigned no)
+{
+    if (no == 1045 || no == 1044 || no == 1698 || no == 1227 || no == 1142)
+        return SL_ERR_AUTH;
+    if (no >= 2000 && no < 3000)
+        return SL_ERR_IO;
+    return SL_ERR_UPSTREAM;
+}
+
+static sl_err_t query(struct sl_incsnap *inc, const char *sql, char *errstr,
+                      size_t errstr_size)
+{
+    if (mysql_real_query(inc->mysql, sql, (unsigned long)strlen(sql)) == 0)
+        return SL_OK;
+    unsigned no = mysql_errno(inc->mysql);
+    snprintf(errstr, errstr_size, "%s: incremental snapshot query \"%.160s\" failed: %s "
+             "(error %u)", inc->where, sql, mysql_error(inc->mysql), no);
+    sl_err_t err = classify(no);
+    if (err == SL_ERR_IO) { /* reconnect on the next call */
+        mysql_close(inc->mysql);
+        inc->mysql = NULL;
+    }
+    return err;
+}
+
+static sl_err_t connect_db(struct sl_incsnap *inc, char *errstr, size_t errstr_size)
+{
+    if (inc->mysql)
+        return SL_OK;
+    const struct sl_mysql_conf *db = &inc->opts.db;
+    MYSQL *mysql = mysql_init(NULL);
+    if (!mysql) {
+        snprintf(errstr, errstr_size, "%s: cannot allocate a connection", inc->where);
+        return SL_ERR_IO;
+    }
+    unsigned ctmo = db->connect_timeout_s ? db->connect_timeout_s : 10;
+    mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &ctmo);
+    mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (db->ssl_mode != SL_SSL_DISABLED) {
+        mysql_ssl_set(mysql, db->ssl_key, db->ssl_cert, db->ssl_ca, NULL, NULL);
+        my_bool on = 1;
+        if (db->ssl_mode >= SL_SSL_REQUIRED)
+            mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+        if (db->ssl_mode >= SL_SSL_VERIFY_CA)
+            mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    } else {
+        my_bool off = 0;
+        mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
+    }
+    if (!mysql_real_connect(mysql, db->host, db->user, db->password, NULL,
+                            db->port ? db->port : 3306, NULL, 0)) {
+        unsigned no = mysql_errno(mysql);
+        snprintf(errstr, errstr_size, "cannot connect to %s as '%s' for the incremental "
+                 "snapshot: %s (error %u)", inc->where, db->user ? db->user : "",
+                 mysql_error(mysql), no);
+        mysql_close(mysql);
+        return classify(no);
+    }
+    inc->mysql = mysql;
+    return query(inc, "SET SESSION time_zone = '+00:00', character_set_results = NULL, "
+                      "autocommit = 1, net_write_timeout = 600, net_read_timeout = 600",
+                 errstr, errstr_size);
+}
+
+static void escape(struct sl_incsnap *inc, struct sl_buf *buf, const char *s)
+{
+    size_t n = strlen(s);
+    char *tmp = sl_xmalloc(2 * n + 1);
+    unsigned long m = mysql_real_escape_string(inc->mysql, tmp, s, (unsigned long)n);
+    sl_buf_add(buf, tmp, m);
+    sl_free(tmp);
+}
+
+static sl_err_t sql_table(void *opaque, const char *db, const char *name,
+                          struct sl_arena *arena, struct sl_table *t, char *errstr,
+                          size_t errstr_size)
+{
+    struct sl_incsnap *inc = opaque;
+    sl_err_t err = connect_db(inc, errstr, errstr_size);
+    if (err)
+        return err;
+    struct sl_buf sql;
+    sl_buf_init(&sql, SQL_MAX);
+    sl_buf_addstr(&sql, "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, "
+                        "c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.DATETIME_PRECISION, "
+                        "c.CHARACTER_OCTET_LENGTH, co.ID, c.CHARACTER_SET_NAME, "
+                        "(SELECT s.SEQ_IN_INDEX FROM information_schema.STATISTICS s WHERE "
+                        "s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME AND "
+                        "s.INDEX_NAME = 'PRIMARY' AND s.COLUMN_NAME = c.COLUMN_NAME) "
+                        "FROM information_schema.COLUMNS c LEFT JOIN "
+                        "information_schema.COLLATIONS co ON co.COLLATION_NAME = "
+                        "c.COLLATION_NAME WHERE c.TABLE_SCHEMA = '");
+    escape(inc, &sql, db);
+    sl_buf_addstr(&sql, "' AND c.TABLE_NAME = '");
+    escape(inc, &sql, name);
+    sl_buf_addstr(&sql, "' ORDER BY c.ORDINAL_POSITION");
+    err = query(inc, sl_buf_cstr(&sql), errstr, errstr_size);
+    sl_buf_fini(&sql);
+    MYSQL_RES *res = err ? NULL : mysql_store_result(inc->mysql);
+    if (!err && !res) {
+        snprintf(errstr, errstr_size, "%s: schema of `%s`.`%s`: %s", inc->where, db, name,
+                 mysql_error(inc->mysql));
+        err = SL_ERR_UPSTREAM;
+    }
+    if (err)
+        return err;
+    uint64_t n = mysql_num_rows(res);
+    t->db = sl_arena_str(arena, sl_str_c(db));
+    t->name = sl_arena_str(arena, sl_str_c(name));
+    t->cols = sl_arena_calloc(arena, n ? n : 1, sizeof(*t->cols));
+    t->pk = sl_arena_calloc(arena, n ? n : 1, sizeof(*t->pk));
+    inc->csname = sl_arena_calloc(arena, n ? n : 1, sizeof(*inc->csname));
+    t->has_names = true;
+    uint32_t *seq = sl_arena_calloc(arena, n ? n : 1, sizeof(*seq));
+    MYSQL_ROW row;
+    while (!err && (row = mysql_fetch_row(res)) != NULL && t->ncols < n) {
+        struct sl_schema_coldef def = {.name = row[0], .data_type = row[1],
+                                       .column_type = row[2]};
+        uint64_t u;
+        def.nullable = row[3] && strcmp(row[3], "YES") == 0;
+        def.precision = row[4] && !sl_parse_u64(row[4], &u) ? (uint32_t)u : 0;
+        def.scale = row[5] && !sl_parse_u64(row[5], &u) ? (uint32_t)u : 0;
+        def.fsp = row[6] && !sl_parse_u64(row[6], &u) ? (uint32_t)u : 0;
+        def.octet_length = row[7] && !sl_parse_u64(row[7], &u) ? u : 0;
+        def.collation_id = row[8] && !sl_parse_u64(row[8], &u) ? (uint16_t)u : 0;
+        struct sl_column *col = &t->cols[t->ncols];
+        char why[300];
+        err = sl_schema_column(&def, arena, col, why, sizeof(why));
+        if (err) {
+            snprintf(errstr, errstr_size, "%s: table `%s`.`%s`: %s", inc->where, db, name,
+                     why);
+            break;
+        }
+        inc->csname[t->ncols] = row[9] ? sl_arena_strndup(arena, row[9], strlen(row[9])) : NULL;
+        seq[t->ncols] = row[10] && !sl_parse_u64(row[10], &u) ? (uint32_t)u : 0;
+        col->is_pk = seq[t->ncols] > 0;
+        t->ncols++;
+    }
+    mysql_free_result(res);
+    if (err)
+        return err;
+    if (t->ncols == 0) {
+        snprintf(errstr, errstr_size, "%s: table `%s`.`%s` does not exist", inc->where, db,
+                 name);
+        return SL_ERR_NOTFOUND;
+    }
+    for (uint32_t k = 1; k <= t->ncols; k++)
+        for (uint32_t i = 0; i < t->ncols; i++)
+            if (seq[i] == k)
+                t->pk[t->npk++] = i;
+    return SL_OK;
+}
+
+static sl_err_t sql_signal(void *opaque, const char *sig_db, const char *sig_name,
+                           const char *id, const char *type, char *errstr, size_t errstr_size)
+{
+    struct sl_incsnap *inc = opaque;
+    sl_err_t err = connect_db(inc, errstr, errstr_size);
+    if (err)
+        return err;
+    struct sl_buf sql;
+    sl_buf_init(&sql, 4096);
+    sl_buf_addstr(&sql, "INSERT INTO ");
+    sl_schema_quote_ident(&sql, sig_db, strlen(sig_db));
+    sl_buf_addch(&sql, '.');
+    sl_schema_quote_ident(&sql, sig_name, strlen(sig_name));
+    sl_buf_addstr(&sql, " VALUES ('");
+    escape(inc, &sql, id);
+    sl_buf_addstr(&sql, "', '");
+    escape(inc, &sql, type);
+    sl_buf_addstr(&sql, "', NULL)");
+    err = query(inc, sl_buf_cstr(&sql), errstr, errstr_size);
+    sl_buf_fini(&sql);
+    return err;
+}
+
+static bool is_numeric(const struct sl_column *col)
+{
+    switch (col->type) {
+    case SL_MYSQL_TYPE_TINY:
+    case SL_MYSQL_TYPE_SHORT:
+    case SL_MYSQL_TYPE_INT24:
+    case SL_MYSQL_TYPE_LONG:
+    case SL_MYSQL_TYPE_LONGLONG:
+    case SL_MYSQL_TYPE_FLOAT:
+    case SL_MYSQL_TYPE_DOUBLE:
+    case SL_MYSQL_TYPE_NEWDECIMAL:
+    case SL_MYSQL_TYPE_YEAR:
+    case SL_MYSQL_TYPE_ENUM:
+    case SL_MYSQL_TYPE_SET:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A literal for the key text of column ci. */
+static void add_literal(const struct sl_incsnap *inc, const struct sl_table *t, uint32_t ci,
+                        const char *v, size_t n, struct sl_buf *sql)
+{
+    const struct sl_column *col = &t->cols[ci];
+    bool plain = is_numeric(col) && n > 0;
+    for (size_t i = 0; plain && i < n; i++)
+        plain = v[i] && strchr("0123456789.eE+-", v[i]) != NULL;
+    if (plain) {
+        sl_buf_add(sql, v, n);
+        return;
+    }
+    if (inc->csname && inc->csname[ci] && col->charset != SL_CHARSET_BINARY) {
+        sl_buf_addch(sql, '_');
+        sl_buf_addstr(sql, inc->csname[ci]);
+        sl_buf_addch(sql, ' ');
+    }
+    sl_buf_addstr(sql, "X'");
+    add_hex(sql, v, n);
+    sl_buf_addch(sql, '\'');
+}
+
+static sl_err_t sql_chunk(void *opaque, const struct sl_table *t, const char *const *last,
+                          const size_t *last_len, uint32_t limit, struct sl_arena *arena,
+                          const char ***vals, size_t **lens, size_t *n, char *errstr,
+                          size_t errstr_size)
+{
+    struct sl_incsnap *inc = opaque;
+    sl_err_t err = connect_db(inc, errstr, errstr_size);
+    if (err)
+        return err;
+    struct sl_buf sql;
+    sl_buf_init(&sql, SQL_MAX);
+    sl_buf_addstr(&sql, "SELECT ");
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        if (i)
+            sl_buf_addstr(&sql, ", ");
+        sl_schema_select_expr(&t->cols[i], &sql);
+    }
+    sl_buf_addstr(&sql, " FROM ");
+    sl_schema_quote_ident(&sql, t->db.ptr, t->db.len);
+    sl_buf_addch(&sql, '.');
+    sl_schema_quote_ident(&sql, t->name.ptr, t->name.len);
+    if (last) {
+        sl_buf_addstr(&sql, " WHERE ");
+        for (uint32_t k = 0; k < t->npk; k++) {
+            sl_buf_addstr(&sql, k ? " OR (" : "(");
+            for (uint32_t j = 0; j <= k; j++) {
+                const struct sl_str nm = t->cols[t->pk[j]].name;
+                if (j)
+                    sl_buf_addstr(&sql, " AND ");
+                sl_schema_quote_ident(&sql, nm.ptr, nm.len);
+                sl_buf_addstr(&sql, j == k ? " > " : " = ");
+                add_literal(inc, t, t->pk[j], last[j], last_len[j], &sql);
+            }
+            sl_buf_addch(&sql, ')');
+        }
+    }
+    sl_buf_addstr(&sql, " ORDER BY ");
+    for (uint32_t k = 0; k < t->npk; k++) {
+        const struct sl_str nm = t->cols[t->pk[k]].name;
+        if (k)
+            sl_buf_addstr(&sql, ", ");
+        sl_schema_quote_ident(&sql, nm.ptr, nm.len);
+    }
+    sl_buf_addf(&sql, " LIMIT %u", limit);
+    err = query(inc, sl_buf_cstr(&sql), errstr, errstr_size);
+    sl_buf_fini(&sql);
+    if (err)
+        return err;
+    MYSQL_RES *res = mysql_store_result(inc->mysql);
+    if (!res || mysql_num_fields(res) != t->ncols) {
+        snprintf(errstr, errstr_size, "%s: chunk of `%.*s`.`%.*s`: %s", inc->where,
+                 SL_STR_FMT(t->db), SL_STR_FMT(t->name),
+                 res ? "column count changed" : mysql_error(inc->mysql));
+        if (res)
+            mysql_free_result(res);
+        return SL_ERR_UPSTREAM;
+    }
+    size_t rows = (size_t)mysql_num_rows(res);
+    *vals = sl_arena_calloc(arena, rows * t->ncols + 1, sizeof(**vals));
+    *lens = sl_arena_calloc(arena, rows * t->ncols + 1, sizeof(**lens));
+    MYSQL_ROW row;
+    size_t r = 0;
+    while (r < rows && (row = mysql_fetch_row(res)) != NULL) {
+        unsigned long *ul = mysql_fetch_lengths(res);
+        for (uint32_t i = 0; i < t->ncols; i++) {
+            size_t at = r * t->ncols + i;
+            (*vals)[at] = row[i] ? sl_arena_strndup(arena, row[i], ul[i]) : NULL;
+            (*lens)[at] = row[i] ? ul[i] : 0;
+        }
+        r++;
+    }
+    mysql_free_result(res);
+    *n = r;
+    return SL_OK;
+}
+
+static const struct sl_incsnap_backend mariadb_backend = {
+    .table = sql_table,
+    .signal = sql_signal,
+    .chunk = sql_chunk,
+};
