@@ -52,7 +52,10 @@ do_start() {
     local userarg=()
     [ "$(id -u)" = 0 ] && userarg=(--user=root)
 
-    "$INSTALL_DB" --no-defaults "${userarg[@]}" --datadir="$data" \
+    # A private tmpdir: servers starting at the same time clean each other's temporary
+    # tables out of a shared /tmp and mariadb-install-db then fails.
+    mkdir -p "$dir/tmp" || die "cannot create $dir/tmp"
+    "$INSTALL_DB" --no-defaults "${userarg[@]}" --datadir="$data" --tmpdir="$dir/tmp" \
         --auth-root-authentication-method=normal --skip-test-db \
         --skip-name-resolve >"$dir/install.log" 2>&1 ||
         die "mariadb-install-db failed; see $dir/install.log: $(tail -n 3 "$dir/install.log")"
@@ -61,7 +64,7 @@ do_start() {
     for attempt in 1 2 3 4 5 6 7 8; do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         port_in_use "$port" && continue
-        "$MARIADBD" --no-defaults "${userarg[@]}" --datadir="$data" \
+        "$MARIADBD" --no-defaults "${userarg[@]}" --datadir="$data" --tmpdir="$dir/tmp" \
             --bind-address=127.0.0.1 --port="$port" --socket="$sock" \
             --pid-file="$dir/mysqld.pid" --log-error="$log" \
             --log-bin=binlog --server-id=1 --binlog-format=ROW \
