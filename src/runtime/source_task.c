@@ -23,6 +23,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/parse.h"
 #include "core/time.h"
 #include "runtime/filter.h"
 #include "runtime/names.h"
@@ -49,6 +50,11 @@ struct sl_source_task {
     struct sl_filter *flt;
     char partition[512]; /* {"server":"<topic.prefix>"} */
     bool skip_c, skip_u, skip_d;
+    /* topic.creation.default.*: create topics before the first record (Kafka mode). */
+    bool create_topics;
+    int tc_partitions, tc_replication;
+    char **topics_known; /* topics created or found, so each is created once */
+    size_t ntopics_known;
 
     pthread_t thread;
     bool started;
@@ -168,9 +174,39 @@ static sl_err_t tick(struct sl_source_task *t, bool force, char *errstr, size_t 
     return SL_OK;
 }
 
+/* Creates msg's topic on first use when topic.creation.default.* is set (MSK does not
+ * auto-create topics). An existing topic is fine. */
+static sl_err_t ensure_topic(struct sl_source_task *t, const char *topic, char *errstr,
+                             size_t errstr_size)
+{
+    for (size_t i = 0; i < t->ntopics_known; i++)
+        if (strcmp(t->topics_known[i], topic) == 0)
+            return SL_OK;
+    int parts = 0;
+    sl_err_t err = sl_producer_partitions(t->prod, topic, 10000, &parts, errstr, errstr_size);
+    if (err == SL_ERR_NOTFOUND) {
+        err = sl_producer_topic_create(t->prod, topic, t->tc_partitions, t->tc_replication, 30000,
+                                       errstr, errstr_size);
+        if (!err)
+            sl_log(SL_LOG_INFO, FAC, "%s: topic %s created", t->conf.name, topic);
+    }
+    if (err)
+        return err;
+    sl_log(SL_LOG_INFO, FAC, "%s: topic %s ready", t->conf.name, topic);
+    t->topics_known =
+        sl_xrealloc(t->topics_known, (t->ntopics_known + 1) * sizeof(*t->topics_known));
+    t->topics_known[t->ntopics_known++] = sl_xstrdup(topic);
+    return SL_OK;
+}
+
 static sl_err_t send_msg(struct sl_source_task *t, const struct sl_bus_msg *msg, char *errstr,
                          size_t errstr_size)
 {
+    if (t->prod && t->create_topics) {
+        sl_err_t err = ensure_topic(t, msg->topic, errstr, errstr_size);
+        if (err)
+            return err;
+    }
     for (;;) {
         uint64_t seq = 0;
         sl_err_t err;
@@ -563,6 +599,39 @@ sl_err_t sl_source_task_new(const struct sl_source_task_conf *conf, struct sl_so
             goto fail;
         }
     }
+    const struct sl_conf_kvlist *tc = &conf->src->topic_creation;
+    const char *tc_rf = sl_conf_kvlist_get(tc, "default.replication.factor");
+    const char *tc_parts = sl_conf_kvlist_get(tc, "default.partitions");
+    if (conf->kc && conf->worker->topic_creation_enable && (tc_rf || tc_parts)) {
+        int64_t rf = -1, parts = -1;
+        if (!tc_rf || !tc_parts) {
+            snprintf(errstr, errstr_size,
+                     "topic.creation.default.%s: missing (set both "
+                     "topic.creation.default.replication.factor and .partitions)",
+                     tc_rf ? "partitions" : "replication.factor");
+            err = SL_ERR_CONF;
+            goto fail;
+        }
+        if (sl_parse_i64(tc_rf, &rf) || rf == 0 || rf < -1 || rf > 32767) {
+            snprintf(errstr, errstr_size,
+                     "topic.creation.default.replication.factor: '%s' is "
+                     "not a replication factor (-1 or 1..32767)",
+                     tc_rf);
+            err = SL_ERR_CONF;
+            goto fail;
+        }
+        if (sl_parse_i64(tc_parts, &parts) || parts == 0 || parts < -1 || parts > 100000) {
+            snprintf(errstr, errstr_size,
+                     "topic.creation.default.partitions: '%s' is not a "
+                     "partition count (-1 or 1..100000)",
+                     tc_parts);
+            err = SL_ERR_CONF;
+            goto fail;
+        }
+        t->create_topics = true;
+        t->tc_replication = (int)rf;
+        t->tc_partitions = (int)parts;
+    }
     const struct sl_conf_strlist *tr = &conf->src->common.transforms;
     for (size_t i = 0; i < tr->n; i++) {
         const struct sl_conf_group *g =
@@ -637,5 +706,8 @@ void sl_source_task_free(struct sl_source_task *t)
     sl_filter_free(t->flt);
     sl_conv_out_fini(&t->out);
     sl_free(t->ring);
+    for (size_t i = 0; i < t->ntopics_known; i++)
+        sl_free(t->topics_known[i]);
+    sl_free(t->topics_known);
     sl_free(t);
 }

@@ -271,7 +271,9 @@ int main(void)
              "key.converter.schemas.enable=false\n"
              "value.converter.schemas.enable=false\n"
              "transforms=unwrap\n"
-             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n",
+             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
+             "topic.creation.default.replication.factor=1\n"
+             "topic.creation.default.partitions=2\n",
              pw, port, boot);
     write_file(source, text);
 
@@ -301,6 +303,8 @@ int main(void)
     sql("INSERT INTO salesdb.OTHER VALUES (1); INSERT INTO otherdb.T VALUES (1)");
     struct got got[64];
     int n = consume(cons, got, 64, 6, 30000);
+    /* topic.creation.default.* on a topic that already exists: used as it is. */
+    CHECK(log_has("topic salesdb.salesdb.SALES_ORDER ready", 1), "no topic check in the log");
     CHECK(n == 6, "%d records after the six INSERTs, want 6", n);
     for (int i = 0; i < n && i < 6; i++)
         expect(&got[i], rows[i].id, rows[i].site, rows[i].date, rows[i].mode);
