@@ -16,6 +16,18 @@
 #include "core/json.h"
 #include "testlib.h"
 
+/* Stops the servers and removes the temporary directory on every exit path. */
+static char cleanup_cmd[4096];
+static char *cleanup_dir;
+
+static void cleanup(void)
+{
+    if (cleanup_cmd[0])
+        sl_test_run(cleanup_cmd, NULL);
+    if (cleanup_dir)
+        sl_test_rmtree(cleanup_dir);
+}
+
 enum kind { K_INT, K_YEAR, K_FLOAT, K_DOUBLE, K_DEC, K_STR, K_BIN, K_DATE, K_TIME, K_DT, K_TS };
 
 struct colspec {
@@ -532,6 +544,12 @@ int main(void)
     if (!bin)
         die("SLUICE_BIN is not set (run through ctest)");
     char *dir = sl_test_tmpdir("sl-it-0001");
+    cleanup_dir = dir;
+    {
+        const char *stop_lib = sl_test_src("tests/lib/mariadb.sh");
+        snprintf(cleanup_cmd, sizeof(cleanup_cmd), "bash %s stop %s/db", stop_lib, dir);
+    }
+    atexit(cleanup);
     char cmd[4096];
     snprintf(cmd, sizeof(cmd), "bash %s start %s/db", sl_test_src("tests/lib/mariadb.sh"), dir);
     if (sl_test_run(cmd, NULL) != 0)
@@ -585,10 +603,6 @@ int main(void)
     free(out);
 
     mysql_close(m);
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/db", sl_test_src("tests/lib/mariadb.sh"), dir);
-    sl_test_run(cmd, NULL);
-    sl_test_rmtree(dir);
-    free(dir);
     if (failures) {
         fprintf(stderr, "%d mismatches\n", failures);
         return 1;

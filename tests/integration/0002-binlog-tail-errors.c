@@ -11,6 +11,18 @@
 
 #include "testlib.h"
 
+/* Stops the servers and removes the temporary directory on every exit path. */
+static char cleanup_cmd[4096];
+static char *cleanup_dir;
+
+static void cleanup(void)
+{
+    if (cleanup_cmd[0])
+        sl_test_run(cleanup_cmd, NULL);
+    if (cleanup_dir)
+        sl_test_rmtree(cleanup_dir);
+}
+
 static int failures;
 
 static void check(const char *what, const char *cmd, int want_rc, const char *must1,
@@ -42,6 +54,12 @@ int main(void)
         return 1;
     }
     char *dir = sl_test_tmpdir("sl-it-0002");
+    cleanup_dir = dir;
+    {
+        const char *stop_lib = sl_test_src("tests/lib/mariadb.sh");
+        snprintf(cleanup_cmd, sizeof(cleanup_cmd), "bash %s stop %s/db", stop_lib, dir);
+    }
+    atexit(cleanup);
     char cmd[4096];
     snprintf(cmd, sizeof(cmd), "bash %s start %s/db --binlog-format=STATEMENT",
              sl_test_src("tests/lib/mariadb.sh"), dir);
@@ -111,10 +129,6 @@ int main(void)
              dir);
     check("missing file", cmd, 1, "missing.000001", NULL, NULL);
 
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/db", sl_test_src("tests/lib/mariadb.sh"), dir);
-    sl_test_run(cmd, NULL);
-    sl_test_rmtree(dir);
-    free(dir);
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);
         return 1;

@@ -14,6 +14,18 @@
 
 #include "testlib.h"
 
+/* Stops the servers and removes the temporary directory on every exit path. */
+static char cleanup_cmd[4096];
+static char *cleanup_dir;
+
+static void cleanup(void)
+{
+    if (cleanup_cmd[0])
+        sl_test_run(cleanup_cmd, NULL);
+    if (cleanup_dir)
+        sl_test_rmtree(cleanup_dir);
+}
+
 static int failures;
 
 static void expect(bool ok, const char *fmt, ...)
@@ -80,6 +92,12 @@ int main(void)
     char libpath[1024];
     snprintf(libpath, sizeof(libpath), "%s", lib);
     char *dir = sl_test_tmpdir("sl-it-0003");
+    cleanup_dir = dir;
+    {
+        const char *stop_lib = sl_test_src("tests/lib/mariadb.sh");
+        snprintf(cleanup_cmd, sizeof(cleanup_cmd), "bash %s stop %s/db", stop_lib, dir);
+    }
+    atexit(cleanup);
     char cmd[4096];
     snprintf(cmd, sizeof(cmd), "bash %s start %s/db --binlog-row-metadata=MINIMAL", libpath, dir);
     if (sl_test_run(cmd, NULL) != 0) {
@@ -228,9 +246,5 @@ int main(void)
     free(err);
 
     mysql_close(m);
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/db", libpath, dir);
-    sl_test_run(cmd, NULL);
-    sl_test_rmtree(dir);
-    free(dir);
     return failures ? 1 : 0;
 }

@@ -11,6 +11,18 @@
 
 #include "testlib.h"
 
+/* Stops the servers and removes the temporary directory on every exit path. */
+static char cleanup_cmd[4096];
+static char *cleanup_dir;
+
+static void cleanup(void)
+{
+    if (cleanup_cmd[0])
+        sl_test_run(cleanup_cmd, NULL);
+    if (cleanup_dir)
+        sl_test_rmtree(cleanup_dir);
+}
+
 static int failures;
 
 static void expect(bool ok, const char *fmt, ...)
@@ -60,6 +72,13 @@ int main(void)
     char lib[1024];
     snprintf(lib, sizeof(lib), "%s", sl_test_src("tests/lib/mariadb.sh"));
     char *dir = sl_test_tmpdir("sl-it-0004");
+    cleanup_dir = dir;
+    {
+        const char *stop_lib = sl_test_src("tests/lib/mariadb.sh");
+        snprintf(cleanup_cmd, sizeof(cleanup_cmd), "bash %s stop %s/tls; bash %s stop %s/plain",
+                 stop_lib, dir, stop_lib, dir);
+    }
+    atexit(cleanup);
     char cmd[8192];
     snprintf(cmd, sizeof(cmd),
              "cd %s && ( openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem "
@@ -131,9 +150,5 @@ int main(void)
            "required against a server without TLS is refused (exit %d): %s", rc, out ? out : "");
     free(out);
 
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/tls; bash %s stop %s/plain", lib, dir, lib, dir);
-    sl_test_run(cmd, NULL);
-    sl_test_rmtree(dir);
-    free(dir);
     return failures ? 1 : 0;
 }

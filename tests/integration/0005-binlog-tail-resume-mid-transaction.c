@@ -17,6 +17,18 @@
 
 #include "testlib.h"
 
+/* Stops the servers and removes the temporary directory on every exit path. */
+static char cleanup_cmd[4096];
+static char *cleanup_dir;
+
+static void cleanup(void)
+{
+    if (cleanup_cmd[0])
+        sl_test_run(cleanup_cmd, NULL);
+    if (cleanup_dir)
+        sl_test_rmtree(cleanup_dir);
+}
+
 #define BIG_ROWS 20000
 #define CUT_AFTER (300 * 1024)
 
@@ -94,6 +106,12 @@ int main(void)
     char lib[1024];
     snprintf(lib, sizeof(lib), "%s", sl_test_src("tests/lib/mariadb.sh"));
     char *dir = sl_test_tmpdir("sl-it-0005");
+    cleanup_dir = dir;
+    {
+        const char *stop_lib = sl_test_src("tests/lib/mariadb.sh");
+        snprintf(cleanup_cmd, sizeof(cleanup_cmd), "bash %s stop %s/db", stop_lib, dir);
+    }
+    atexit(cleanup);
     char cmd[4096];
     snprintf(cmd, sizeof(cmd), "bash %s start %s/db", lib, dir);
     if (sl_test_run(cmd, NULL) != 0) {
@@ -188,9 +206,5 @@ int main(void)
                inserts);
     free(out);
     free(err);
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/db", lib, dir);
-    sl_test_run(cmd, NULL);
-    sl_test_rmtree(dir);
-    free(dir);
     return failures ? 1 : 0;
 }
