@@ -335,8 +335,10 @@ static void check_server_id(struct srv *s, const struct sl_mysql_source_conf *co
     long n = replica_ids(s, ids, sizeof(ids) / sizeof(ids[0]), why, sizeof(why));
     if (n < 0) {
         sl_check_add(rep, name, SL_CHECK_WARN,
-                     "grant REPLICATION SLAVE (MariaDB: REPLICATION MASTER ADMIN) to list "
-                     "replicas, or check by hand",
+                     s->mariadb ? "GRANT REPLICATION MASTER ADMIN ON *.* so the id can be "
+                                  "checked, or compare with SHOW SLAVE HOSTS by hand"
+                                : "GRANT REPLICATION SLAVE ON *.* so the id can be checked, or "
+                                  "compare with SHOW REPLICAS by hand",
                      "%u: cannot list the connected replicas: %s", conf->server_id, why);
         return;
     }
