@@ -367,6 +367,16 @@ sl_err_t sl_dec_value(struct sl_decoder *dec, const struct sl_column *col, struc
         if (prefixed(cur, col->length > 255 ? 2 : 1, &p, &n))
             goto truncated;
         val->kind = col->charset == SL_CHARSET_BINARY ? SL_VAL_BYTES : SL_VAL_STRING;
+        if (col->type == SL_MYSQL_TYPE_STRING && col->charset == SL_CHARSET_BINARY &&
+            n < col->length) {
+            /* BINARY(n): the server drops trailing 0x00 bytes when it writes the row; the
+             * column's value (what SELECT and the snapshot return) has all n bytes. */
+            char *b = sl_arena_alloc(arena, col->length + 1);
+            memcpy(b, p, n);
+            memset(b + n, 0, col->length + 1 - n);
+            val->v.s = (struct sl_str){b, col->length};
+            return SL_OK;
+        }
         val->v.s = copy_str(arena, p, n);
         return SL_OK;
     case SL_MYSQL_TYPE_BLOB:
