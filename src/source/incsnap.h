@@ -121,6 +121,13 @@ sl_err_t sl_incsnap_on_change(struct sl_incsnap *inc, const struct sl_change *ch
  * key, is skipped with a note. */
 sl_err_t sl_incsnap_poll(struct sl_incsnap *inc, char *errstr, size_t errstr_size);
 
+/* The libmariadb backend (incsnap_sql.c), what opts.backend = NULL uses: a query connection
+ * on db (strings borrowed), opened on first use. Exposed for tools that drive it directly. */
+struct sl_incsnap_sql;
+struct sl_incsnap_sql *sl_incsnap_sql_new(const struct sl_mysql_conf *db);
+void sl_incsnap_sql_free(struct sl_incsnap_sql *sql); /* NULL-safe */
+const struct sl_incsnap_backend *sl_incsnap_sql_backend(void);
+
 /* True while tables are queued or a chunk is open. */
 bool sl_incsnap_active(const struct sl_incsnap *inc);
 

@@ -405,8 +405,10 @@ static void test_signals(void **state)
     env_init(&e, 4);
     static const char *const bad[] = {
         "", "{", "{\"data-collections\":[\"db.t\"", "{\"data-collections\":\"db.t\"}",
-        "{\"data-collections\":[\"nodot\"]}", "{\"data-collections\":[\"db.t\"],\"type\":\"blocking\"}",
-        "{\"data-collections\":[]}", "[1,2]", "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+        "{\"data-collections\":[\"nodot\"]}",
+        "{\"data-collections\":[\"db.t\"],\"type\":\"blocking\"}",
+        "{\"data-collections\":[]}", "[1,2]",
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
         "{\"data-collections\":[\"db.t\\u00\"]}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
