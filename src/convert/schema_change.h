@@ -50,20 +50,7 @@ struct sl_schema_change_pos {
     const char *gtid;       /* source.gtid; NULL: null */
 };
 
-typedef enum {
-    SL_TABLE_CHANGE_CREATE = 0,
-    SL_TABLE_CHANGE_ALTER,
-    SL_TABLE_CHANGE_DROP,
-} sl_table_change_t;
-
-struct sl_table_change {
-    sl_table_change_t type;
-    struct sl_str db;
-    struct sl_str name;
-    struct sl_str prev_db;   /* rename: the previous id (history "previousId"); else empty */
-    struct sl_str prev_name;
-    const struct sl_table_def *def; /* the table after the change; NULL: no "table" */
-};
+/* struct sl_table_change and sl_table_change_t are in core/tabledef.h. */
 
 /* Schema history record. database is the statement's database ("" allowed). */
 sl_err_t sl_schema_history_record(struct sl_buf *out, const struct sl_schema_change_pos *pos,

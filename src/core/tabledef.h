@@ -28,4 +28,20 @@ struct sl_table_def {
     struct sl_str default_charset;   /* the table's default charset, e.g. "utf8mb4" */
 };
 
+/* One table's part in a DDL, as Debezium's tableChanges records it. */
+typedef enum {
+    SL_TABLE_CHANGE_CREATE = 0,
+    SL_TABLE_CHANGE_ALTER,
+    SL_TABLE_CHANGE_DROP,
+} sl_table_change_t;
+
+struct sl_table_change {
+    sl_table_change_t type;
+    struct sl_str db;
+    struct sl_str name;
+    struct sl_str prev_db;   /* rename: the previous id (history "previousId"); else empty */
+    struct sl_str prev_name;
+    const struct sl_table_def *def; /* the table after the change; NULL: no "table" */
+};
+
 #endif

@@ -445,6 +445,8 @@ void sl_ddl_classify(const char *sql, size_t len, struct sl_str default_db,
     } else {
         ddl->kind = SL_DDL_NONE;
     }
+    if (ddl->ntables > 0)
+        ddl->database = ddl->tables[0].db;
 }
 
 const char *sl_ddl_kind_name(sl_ddl_kind_t kind)

@@ -54,7 +54,9 @@ struct sl_ddl {
     bool if_exists;          /* IF EXISTS / IF NOT EXISTS present */
     bool incomplete;         /* a table name was expected but not found (tracker then
                               * forgets every table of `database`) */
-    struct sl_str database;  /* CREATE/DROP DATABASE: its name; otherwise the default db */
+    struct sl_str database;  /* CREATE/DROP DATABASE: its name; table DDL: the first
+                              * table's database (Debezium's databaseName); otherwise the
+                              * event's default db */
     uint32_t ntables;
     struct sl_ddl_table *tables;
 };

@@ -525,14 +525,61 @@ sl_err_t sl_schema_track_describe(struct sl_schema_track *trk, struct sl_str db,
     return SL_OK;
 }
 
+sl_err_t sl_schema_track_ddl_changes(struct sl_schema_track *trk, const struct sl_ddl *ddl,
+                                     struct sl_arena *arena, struct sl_table_change **changes,
+                                     uint32_t *n, char *errstr, size_t errstr_size)
+{
+    *n = 0;
+    *changes = sl_arena_calloc(arena, ddl->ntables ? ddl->ntables : 1, sizeof(**changes));
+    sl_table_change_t type;
+    switch (ddl->kind) {
+    case SL_DDL_CREATE_TABLE: type = SL_TABLE_CHANGE_CREATE; break;
+    case SL_DDL_ALTER_TABLE:
+    case SL_DDL_RENAME_TABLE: type = SL_TABLE_CHANGE_ALTER; break;
+    case SL_DDL_DROP_TABLE: type = SL_TABLE_CHANGE_DROP; break;
+    default: return SL_OK;
+    }
+    if (ddl->temporary)
+        return SL_OK;
+    for (uint32_t i = 0; i < ddl->ntables; i++) {
+        const struct sl_ddl_table *t = &ddl->tables[i];
+        struct sl_table_change *c = &(*changes)[(*n)++];
+        c->type = type;
+        if (t->new_name.len) {
+            c->db = t->new_db;
+            c->name = t->new_name;
+            c->prev_db = t->db;
+            c->prev_name = t->name;
+        } else {
+            c->db = t->db;
+            c->name = t->name;
+        }
+        if (type == SL_TABLE_CHANGE_DROP)
+            continue;
+        const struct sl_table_def *def;
+        sl_err_t err = sl_schema_track_describe(trk, c->db, c->name, &def, errstr, errstr_size);
+        if (err == SL_ERR_NOTFOUND)
+            continue;
+        if (err)
+            return err;
+        c->def = def;
+    }
+    return SL_OK;
+}
+
 static void apply_ddl(struct sl_schema_track *trk, const struct sl_ddl *ddl)
 {
     if (!sl_ddl_changes_tables(ddl->kind))
         return;
-    if (ddl->kind == SL_DDL_DROP_DATABASE || ddl->kind == SL_DDL_CREATE_DATABASE ||
-        ddl->incomplete) {
-        sl_schema_track_invalidate(trk, ddl->database, SL_STR_NULL);
+    if (ddl->incomplete) {
+        /* A name could not be read: forget everything rather than guess. */
+        for (size_t b = 0; b < NAME_BUCKETS; b++)
+            for (struct entry *e = trk->names[b]; e; e = e->next)
+                e->def_stale = e->cur_stale = true;
+        return;
     }
+    if (ddl->kind == SL_DDL_DROP_DATABASE || ddl->kind == SL_DDL_CREATE_DATABASE)
+        sl_schema_track_invalidate(trk, ddl->database, SL_STR_NULL);
     for (uint32_t i = 0; i < ddl->ntables; i++) {
         const struct sl_ddl_table *t = &ddl->tables[i];
         sl_schema_track_invalidate(trk, t->db, t->name);

@@ -14,8 +14,8 @@
  *     from the server once; if it still does not match, SL_ERR_INVALID with errstr naming
  *     `db`.`table`, the binlog file:position and both column lists.
  * DDL in QUERY events (ddl.h) makes the tracker forget the tables it names (both sides of a
- * RENAME; every table of the database for DROP/CREATE DATABASE or when the classifier could
- * not read a name), so the next TABLE_MAP reloads them.
+ * RENAME; every table of the database for DROP/CREATE DATABASE; every table when the
+ * classifier could not read a name), so the next TABLE_MAP reloads them.
  *
  * Usage in a source task, for each decoded event ev of binlog file `file`:
  *
@@ -91,6 +91,18 @@ void sl_schema_track_invalidate(struct sl_schema_track *trk, struct sl_str db,
 sl_err_t sl_schema_track_describe(struct sl_schema_track *trk, struct sl_str db,
                                   struct sl_str name, const struct sl_table_def **out,
                                   char *errstr, size_t errstr_size);
+
+/* The tableChanges of a classified DDL (after sl_schema_track_event handled its QUERY
+ * event), for convert/schema_change.h: CREATE TABLE -> CREATE, ALTER TABLE -> ALTER (with the
+ * previous id when it renames), RENAME TABLE -> one ALTER per pair with the previous id,
+ * DROP TABLE -> DROP (def NULL); database, TRUNCATE and other DDL -> none (*n = 0); temporary
+ * tables are skipped. def comes from sl_schema_track_describe (server state now: exact in
+ * streaming order); a table the server no longer has gets def NULL. The array is carved from
+ * arena; defs are owned by the tracker and valid until the next call touching that table.
+ * Errors: those of the loader (not NOTFOUND). */
+sl_err_t sl_schema_track_ddl_changes(struct sl_schema_track *trk, const struct sl_ddl *ddl,
+                                     struct sl_arena *arena, struct sl_table_change **changes,
+                                     uint32_t *n, char *errstr, size_t errstr_size);
 
 /* Frees retired merged tables (see above). */
 void sl_schema_track_drop_retired(struct sl_schema_track *trk);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "convert/schema_change.h"
 #include "core/buf.h"
 #include "source/binlog_file.h"
 #include "source/decode.h"
@@ -75,6 +76,7 @@ struct run {
     uint64_t offset; /* next event to read */
     struct sl_buf rows;
     struct sl_buf errors;
+    struct sl_buf history; /* schema history records, one per line */
     unsigned nrows, nerrors;
     uint64_t skip_id; /* table id whose TABLE_MAP failed: its rows are not read */
     bool skipping;
@@ -89,6 +91,7 @@ static void run_init(struct run *r)
     r->offset = 4;
     sl_buf_init(&r->rows, 1 << 20);
     sl_buf_init(&r->errors, 1 << 20);
+    sl_buf_init(&r->history, 1 << 20);
 }
 
 static void run_fini(struct run *r)
@@ -98,6 +101,7 @@ static void run_fini(struct run *r)
     sl_arena_fini(&r->arena);
     sl_buf_fini(&r->rows);
     sl_buf_fini(&r->errors);
+    sl_buf_fini(&r->history);
 }
 
 static void add_row(struct run *r, const struct sl_change *chg)
@@ -158,6 +162,20 @@ static void run_step(struct run *r)
                 r->skipping = true;
                 r->skip_id = ev.u.table_map.table->table_id;
                 continue;
+            }
+            if (ev.kind == SL_EV_QUERY && ddl.kind != SL_DDL_NONE) {
+                struct sl_table_change *chg;
+                uint32_t nchg;
+                if (sl_schema_track_ddl_changes(r->trk, &ddl, &r->arena, &chg, &nchg, errstr,
+                                                sizeof(errstr)))
+                    die("ddl changes: %s", errstr);
+                struct sl_schema_change_pos pos = {.server = "it", .ts_sec = ev.timestamp,
+                                                   .file = binlog_name, .pos = ev.end_pos,
+                                                   .server_id = ev.server_id};
+                if (sl_schema_history_record(&r->history, &pos, ddl.database, ev.u.query.sql,
+                                             chg, nchg))
+                    die("history record failed");
+                sl_buf_addch(&r->history, '\n');
             }
             if (ev.kind == SL_EV_ROWS)
                 for (uint32_t i = 0; i < ev.u.rows.nchanges; i++)
@@ -274,6 +292,26 @@ int main(void)
                 "streaming order");
     if (live.nerrors)
         die("streaming order: unexpected errors:\n%s", sl_buf_cstr(&live.errors));
+    /* Schema history in streaming order: each DDL with the table as it was right after. */
+    const char *hist = sl_buf_cstr(&live.history);
+    static const char *const want_hist[] = {
+        "\"databaseName\":\"d\",\"ddl\":\"CREATE DATABASE d\",\"tableChanges\":[]}",
+        "\"tableChanges\":[{\"type\":\"CREATE\",\"id\":\"\\\"d\\\".\\\"t\\\"\","
+        "\"table\":{\"defaultCharsetName\":\"latin1\",\"primaryKeyColumnNames\":[\"id\"],"
+        "\"columns\":[{\"name\":\"id\",\"jdbcType\":4,\"typeName\":\"INT\","
+        "\"typeExpression\":\"INT\",\"charsetName\":null,\"length\":11,\"position\":1,"
+        "\"optional\":false,",
+        "{\"name\":\"b\",\"jdbcType\":4,\"typeName\":\"INT\",\"typeExpression\":\"INT\","
+        "\"charsetName\":null,\"length\":11,\"position\":3,\"optional\":true,",
+        "{\"name\":\"b\",\"jdbcType\":-5,\"typeName\":\"BIGINT\"",
+        "\"ddl\":\"RENAME TABLE d.t TO d.t2\",\"tableChanges\":[{\"type\":\"ALTER\","
+        "\"id\":\"\\\"d\\\".\\\"t2\\\"\",\"previousId\":\"\\\"d\\\".\\\"t\\\"\"",
+    };
+    for (size_t i = 0; i < sizeof(want_hist) / sizeof(want_hist[0]); i++)
+        if (!strstr(hist, want_hist[i]))
+            die("schema history lacks [%s]; history:\n%s", want_hist[i], hist);
+    if (getenv("SL_IT_VERBOSE"))
+        fputs(hist, stdout);
     /* The tracker's description after the RENAME, as schema history would record it. */
     char errstr[1024];
     const struct sl_table_def *def;

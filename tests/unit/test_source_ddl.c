@@ -143,6 +143,9 @@ static void test_details(void **state)
     sl_ddl_classify(sql, strlen(sql), SL_STR("d"), &arena, &ddl);
     assert_true(ddl.temporary);
     assert_true(ddl.if_exists);
+    sql = "ALTER TABLE other.t ADD c INT";
+    sl_ddl_classify(sql, strlen(sql), SL_STR("d"), &arena, &ddl);
+    assert_true(sl_str_eq_c(ddl.database, "other"));
     sql = "CREATE TABLE";
     sl_ddl_classify(sql, strlen(sql), SL_STR("d"), &arena, &ddl);
     assert_true(ddl.incomplete);

@@ -328,6 +328,47 @@ static void test_type_classes(void **state)
     sl_schema_track_free(trk);
 }
 
+static void test_ddl_changes(void **state)
+{
+    (void)state;
+    struct fake f = {"s", "u", v1, 2, "id", 0};
+    struct sl_schema_track *trk = sl_schema_track_new(fake_load, &f);
+    struct sl_arena a;
+    sl_arena_init(&a, 4096);
+    char errstr[1024];
+    struct sl_ddl ddl;
+    struct sl_table_change *chg;
+    uint32_t n;
+    const char *sql = "RENAME TABLE t TO u, x TO y";
+    sl_ddl_classify(sql, strlen(sql), SL_STR("s"), &a, &ddl);
+    assert_int_equal(sl_schema_track_ddl_changes(trk, &ddl, &a, &chg, &n, errstr,
+                                                 sizeof(errstr)),
+                     SL_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(chg[0].type, SL_TABLE_CHANGE_ALTER);
+    assert_true(sl_str_eq_c(chg[0].name, "u"));
+    assert_true(sl_str_eq_c(chg[0].prev_name, "t"));
+    assert_non_null(chg[0].def);
+    assert_true(sl_str_eq_c(chg[0].def->table.cols[1].name, "name"));
+    assert_null(chg[1].def); /* y is not on the fake server */
+    sql = "DROP TABLE IF EXISTS u";
+    sl_ddl_classify(sql, strlen(sql), SL_STR("s"), &a, &ddl);
+    assert_int_equal(sl_schema_track_ddl_changes(trk, &ddl, &a, &chg, &n, errstr,
+                                                 sizeof(errstr)),
+                     SL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(chg[0].type, SL_TABLE_CHANGE_DROP);
+    assert_null(chg[0].def);
+    sql = "TRUNCATE u";
+    sl_ddl_classify(sql, strlen(sql), SL_STR("s"), &a, &ddl);
+    assert_int_equal(sl_schema_track_ddl_changes(trk, &ddl, &a, &chg, &n, errstr,
+                                                 sizeof(errstr)),
+                     SL_OK);
+    assert_int_equal(n, 0);
+    sl_arena_fini(&a);
+    sl_schema_track_free(trk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_cache_and_refresh),
         cmocka_unit_test(test_ddl_invalidates),
         cmocka_unit_test(test_type_classes),
+        cmocka_unit_test(test_ddl_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
