@@ -16,6 +16,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <mysql.h>
+
 #include "bus/producer.h"
 #include "convert/convert.h"
 #include "core/arena.h"
@@ -26,15 +29,18 @@
 #include "core/parse.h"
 #include "core/time.h"
 #include "runtime/filter.h"
-#include "runtime/names.h"
 #include "runtime/source_task.h"
 #include "source/client.h"
 #include "source/decode.h"
+#include "source/schema_track.h"
+#include "source/snapshot.h"
 
 #define FAC "source"
 #define INFLIGHT_MAX 65536
 #define CONV_OUT_MAX ((size_t)64 << 20)
 #define HEARTBEAT_MS 1000
+#define SNAP_KEY "snapshot_progress" /* Sluice key: resumable snapshot checkpoint */
+#define PROGRESS_MS 5000
 
 struct ckpt {
     uint64_t seq; /* last record sequence the checkpoint depends on */
@@ -42,6 +48,21 @@ struct ckpt {
     uint64_t pos;
     int64_t ts_sec;
     uint32_t server_id;
+    char *gtids;         /* owned; NULL when not tracked */
+    char *snap;          /* owned snapshot progress JSON while the snapshot runs, else NULL */
+    bool snap_completed; /* the snapshot's end marker (written once, with its position) */
+};
+
+#define GTID_DOMAINS_MAX 64
+
+/* MariaDB GTID position: the last GTID of each replication domain. */
+struct gtid_pos {
+    bool known; /* seeded from a complete position (offset, snapshot, BINLOG_GTID_POS) */
+    uint32_t n;
+    struct {
+        uint32_t domain, server;
+        uint64_t seq;
+    } d[GTID_DOMAINS_MAX];
 };
 
 struct sl_source_task {
@@ -65,7 +86,6 @@ struct sl_source_task {
 
     /* Thread state. */
     struct sl_producer *prod;
-    struct sl_names *names;
     struct ckpt *ring;
     size_t ring_cap, ring_head, ring_n;
     struct ckpt safe;
@@ -76,25 +96,122 @@ struct sl_source_task {
     const struct sl_table *cache_tbl; /* last filter decision */
     bool cache_ok;
     uint64_t nsent;
+
+    /* Snapshot and GTID tracking. */
+    struct sl_snapshot *snap;
+    bool snapshotting;
+    struct gtid_pos gtid;
+    char gtid_pending[96]; /* GTID of the open transaction, "" when none */
+    MYSQL *sql;            /* query connection (purge check, GTID, schemas) */
+    bool mariadb;
+    struct sl_schema_track *trk;
 };
 
-static void ckpt_set(struct ckpt *c, uint64_t seq, const char *file, uint64_t pos, int64_t ts_sec,
-                     uint32_t server_id)
+static void ckpt_clear(struct ckpt *c)
 {
+    sl_free(c->gtids);
+    sl_free(c->snap);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Sets c (releasing what it held); gtids and snap are copied. */
+static void ckpt_set(struct ckpt *c, uint64_t seq, const char *file, uint64_t pos, int64_t ts_sec,
+                     uint32_t server_id, const char *gtids, const char *snap, bool snap_completed)
+{
+    ckpt_clear(c);
     c->seq = seq;
     snprintf(c->file, sizeof(c->file), "%s", file);
     c->pos = pos;
     c->ts_sec = ts_sec;
     c->server_id = server_id;
+    c->gtids = gtids && *gtids ? sl_xstrdup(gtids) : NULL;
+    c->snap = snap ? sl_xstrdup(snap) : NULL;
+    c->snap_completed = snap_completed;
 }
 
-static void ckpt_push(struct sl_source_task *t, const char *file, uint64_t pos, int64_t ts_sec,
-                      uint32_t server_id)
+/* Moves *from into *to (to's old strings are released, from is left empty). */
+static void ckpt_move(struct ckpt *to, struct ckpt *from)
+{
+    ckpt_clear(to);
+    *to = *from;
+    memset(from, 0, sizeof(*from));
+}
+
+static void gtid_str(const struct gtid_pos *g, char *out, size_t out_size)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (uint32_t i = 0; i < g->n && at < out_size; i++) {
+        int w = snprintf(out + at, out_size - at, "%s%u-%u-%llu", i ? "," : "", g->d[i].domain,
+                         g->d[i].server, (unsigned long long)g->d[i].seq);
+        if (w < 0 || (size_t)w >= out_size - at) {
+            out[0] = '\0'; /* does not fit: better none than a truncated set */
+            return;
+        }
+        at += (size_t)w;
+    }
+}
+
+/* Applies one MariaDB GTID "d-s-n" to g. False when text is not one. */
+static bool gtid_apply(struct gtid_pos *g, const char *text)
+{
+    unsigned long long d, sv, n;
+    char tail;
+    if (sscanf(text, "%llu-%llu-%llu%c", &d, &sv, &n, &tail) != 3 || d > UINT32_MAX ||
+        sv > UINT32_MAX)
+        return false;
+    for (uint32_t i = 0; i < g->n; i++) {
+        if (g->d[i].domain == d) {
+            g->d[i].server = (uint32_t)sv;
+            g->d[i].seq = n;
+            return true;
+        }
+    }
+    if (g->n == GTID_DOMAINS_MAX)
+        return false;
+    g->d[g->n].domain = (uint32_t)d;
+    g->d[g->n].server = (uint32_t)sv;
+    g->d[g->n].seq = n;
+    g->n++;
+    return true;
+}
+
+/* Seeds g from a MariaDB GTID list "0-1-5,1-2-7" ("" is a valid empty position). */
+static bool gtid_seed(struct gtid_pos *g, const char *list)
+{
+    memset(g, 0, sizeof(*g));
+    char item[96];
+    const char *p = list;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && (*p == ' ' || *p == '\n')) {
+            p++;
+            len--;
+        }
+        if (len == 0 || len >= sizeof(item))
+            return (memset(g, 0, sizeof(*g)), false);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (!gtid_apply(g, item))
+            return (memset(g, 0, sizeof(*g)), false);
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    g->known = true;
+    return true;
+}
+
+static void ckpt_push_full(struct sl_source_task *t, const char *file, uint64_t pos, int64_t ts_sec,
+                           uint32_t server_id, const char *gtids, const char *snap,
+                           bool snap_completed)
 {
     if (t->ring_n) {
         struct ckpt *tail = &t->ring[(t->ring_head + t->ring_n - 1) % t->ring_cap];
         if (tail->seq == t->last_seq) {
-            ckpt_set(tail, t->last_seq, file, pos, ts_sec, server_id);
+            ckpt_set(tail, t->last_seq, file, pos, ts_sec, server_id, gtids, snap,
+                     snap_completed);
             return;
         }
     }
@@ -108,9 +225,25 @@ static void ckpt_push(struct sl_source_task *t, const char *file, uint64_t pos, 
         t->ring_cap = cap;
         t->ring_head = 0;
     }
-    ckpt_set(&t->ring[(t->ring_head + t->ring_n) % t->ring_cap], t->last_seq, file, pos, ts_sec,
-             server_id);
+    struct ckpt *c = &t->ring[(t->ring_head + t->ring_n) % t->ring_cap];
+    memset(c, 0, sizeof(*c));
+    ckpt_set(c, t->last_seq, file, pos, ts_sec, server_id, gtids, snap, snap_completed);
     t->ring_n++;
+}
+
+/* A streaming checkpoint: the end of a complete transaction (applies its GTID). */
+static void ckpt_push(struct sl_source_task *t, const char *file, uint64_t pos, int64_t ts_sec,
+                      uint32_t server_id)
+{
+    char gtids[2048] = "";
+    if (t->gtid_pending[0]) {
+        if (t->gtid.known && !gtid_apply(&t->gtid, t->gtid_pending))
+            t->gtid.known = false;
+        t->gtid_pending[0] = '\0';
+    }
+    if (t->gtid.known)
+        gtid_str(&t->gtid, gtids, sizeof(gtids));
+    ckpt_push_full(t, file, pos, ts_sec, server_id, gtids, NULL, false);
 }
 
 static uint64_t acked(struct sl_source_task *t)
@@ -125,9 +258,21 @@ static sl_err_t store(struct sl_source_task *t, char *errstr, size_t errstr_size
     off.pos = (int64_t)t->safe.pos;
     off.server_id = t->safe.server_id;
     off.ts_sec = t->safe.ts_sec;
+    off.gtids = t->safe.gtids;
+    off.snapshot = t->safe.snap != NULL;
+    off.snapshot_completed = t->safe.snap_completed;
     struct sl_buf buf;
-    sl_buf_init(&buf, 4096);
+    sl_buf_init(&buf, 1 << 20);
     sl_err_t err = sl_source_offset_encode(&off, &buf);
+    if (!err && t->safe.snap && buf.len && buf.data[buf.len - 1] == '}') {
+        /* The resumable snapshot checkpoint rides in the same record (one atomic write). */
+        buf.len--;
+        err = sl_buf_addstr(&buf, ",\"" SNAP_KEY "\":");
+        if (!err)
+            err = sl_buf_addstr(&buf, t->safe.snap);
+        if (!err)
+            err = sl_buf_addch(&buf, '}');
+    }
     if (!err) {
         pthread_mutex_lock(t->conf.offsets_mu);
         err = sl_offsets_file_put(t->conf.offsets, t->conf.name, t->partition, sl_buf_cstr(&buf));
@@ -141,8 +286,9 @@ static sl_err_t store(struct sl_source_task *t, char *errstr, size_t errstr_size
                  (unsigned long long)t->safe.pos);
     }
     if (!err) {
-        sl_log(SL_LOG_DEBUG, FAC, "%s: stored offset %s:%llu", t->conf.name, t->safe.file,
-               (unsigned long long)t->safe.pos);
+        sl_log(SL_LOG_DEBUG, FAC, "%s: stored offset %s:%llu%s%s", t->conf.name, t->safe.file,
+               (unsigned long long)t->safe.pos, t->safe.snap ? " (snapshot running)" : "",
+               t->safe.snap_completed ? " (snapshot completed)" : "");
         t->safe_dirty = false;
     }
     sl_buf_fini(&buf);
@@ -160,7 +306,7 @@ static sl_err_t tick(struct sl_source_task *t, bool force, char *errstr, size_t 
     }
     uint64_t wm = acked(t);
     while (t->ring_n && t->ring[t->ring_head].seq <= wm) {
-        t->safe = t->ring[t->ring_head];
+        ckpt_move(&t->safe, &t->ring[t->ring_head]);
         t->safe_dirty = true;
         t->ring_head = (t->ring_head + 1) % t->ring_cap;
         t->ring_n--;
@@ -248,13 +394,13 @@ static bool captured(struct sl_source_task *t, const struct sl_table *tbl)
     return t->cache_ok;
 }
 
-static sl_err_t emit(struct sl_source_task *t, const struct sl_change *chg, char *errstr,
-                     size_t errstr_size)
+static sl_err_t emit(struct sl_source_task *t, const struct sl_change *chg,
+                     const struct sl_conv_meta *meta, char *errstr, size_t errstr_size)
 {
     if ((chg->op == SL_OP_INSERT && t->skip_c) || (chg->op == SL_OP_UPDATE && t->skip_u) ||
         (chg->op == SL_OP_DELETE && t->skip_d))
         return SL_OK;
-    sl_err_t err = sl_conv_change(t->conv, chg, NULL, &t->out);
+    sl_err_t err = sl_conv_change(t->conv, chg, meta, &t->out);
     if (err) {
         if (t->conf.src->common.errors_tolerance == SL_ERRORS_TOLERANCE_ALL) {
             sl_log(SL_LOG_WARN, FAC, "%s: skipping a change at %s:%llu row %u: %s", t->conf.name,
@@ -311,14 +457,19 @@ static sl_err_t handle(struct sl_source_task *t, struct sl_client *cl, struct sl
     case SL_EV_ROWS:
         if (!captured(t, ev->u.rows.table))
             return SL_OK;
-        const struct sl_table *tbl = sl_names_resolve(t->names, ev->u.rows.table);
         for (uint32_t i = 0; i < ev->u.rows.nchanges; i++) {
             struct sl_change chg = ev->u.rows.changes[i];
-            chg.table = tbl;
-            err = emit(t, &chg, errstr, errstr_size);
+            chg.table = ev->u.rows.table;
+            err = emit(t, &chg, NULL, errstr, errstr_size);
             if (err)
                 return err;
         }
+        return SL_OK;
+    case SL_EV_GTID:
+        if (t->mariadb && ev->u.gtid.text.len &&
+            ev->u.gtid.text.len < sizeof(t->gtid_pending))
+            snprintf(t->gtid_pending, sizeof(t->gtid_pending), "%.*s",
+                     (int)ev->u.gtid.text.len, ev->u.gtid.text.ptr);
         return SL_OK;
     case SL_EV_XID:
         ckpt_push(t, sl_decoder_file(dec), ev->end_pos, ev->timestamp, ev->server_id);
@@ -348,32 +499,318 @@ static void purged_hint(struct sl_source_task *t, const char *file, uint64_t pos
     snprintf(errstr, errstr_size,
              "the stored offset %s:%llu of connector '%s' (offsets file %s) is no longer "
              "available on the server, probably purged (%s); remove that entry (or the "
-             "offsets file) to restart from the current position, and re-load the rows "
-             "changed meanwhile",
+             "offsets file) to restart from the current position, or set "
+             "snapshot.mode=when_needed to copy the tables again",
              file, (unsigned long long)pos, t->conf.name,
              t->conf.worker->offset_storage_file_filename, why);
 }
 
+/* Loads the stored offset; *progress gets the snapshot checkpoint it carries (owned, NULL
+ * when none). */
 static sl_err_t load_offset(struct sl_source_task *t, struct sl_source_offset *off, bool *found,
-                            char *errstr, size_t errstr_size)
+                            char **progress, char *errstr, size_t errstr_size)
 {
     struct sl_buf buf;
-    sl_buf_init(&buf, 1 << 20);
+    sl_buf_init(&buf, 1 << 24);
+    *progress = NULL;
     pthread_mutex_lock(t->conf.offsets_mu);
     sl_err_t err = sl_offsets_file_get(t->conf.offsets, t->conf.name, t->partition, &buf);
     pthread_mutex_unlock(t->conf.offsets_mu);
     *found = err == SL_OK;
-    if (err == SL_ERR_NOTFOUND)
+    if (err == SL_ERR_NOTFOUND) {
         err = SL_OK;
-    else if (!err) {
+    } else if (!err) {
         char why[512];
         err = sl_source_offset_decode(buf.data, buf.len, off, why, sizeof(why));
-        if (err)
+        if (err) {
             snprintf(errstr, errstr_size, "offsets file %s: offset of connector '%s': %s",
                      t->conf.worker->offset_storage_file_filename, t->conf.name, why);
+        } else if (off->snapshot) {
+            json_error_t jerr;
+            json_t *root = json_loadb(buf.data, buf.len, 0, &jerr);
+            json_t *p = root ? json_object_get(root, SNAP_KEY) : NULL;
+            if (p && json_is_object(p)) {
+                char *text = json_dumps(p, JSON_COMPACT);
+                if (text) {
+                    *progress = sl_xstrdup(text);
+                    free(text); /* allocated by jansson */
+                }
+            }
+            json_decref(root);
+        }
     }
     sl_buf_fini(&buf);
     return err;
+}
+
+/* ---- Query connection (purge check, GTID position, schemas for the tracker) ---- */
+
+static sl_err_t sql_connect(struct sl_source_task *t, const struct sl_mysql_conf *db, char *errstr,
+                            size_t errstr_size)
+{
+    MYSQL *m = mysql_init(NULL);
+    if (!m) {
+        snprintf(errstr, errstr_size, "cannot allocate a MySQL connection");
+        return SL_ERR_IO;
+    }
+    unsigned ctmo = db->connect_timeout_s ? db->connect_timeout_s : 10;
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ctmo);
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    my_bool on = 1, off = 0;
+    if (db->ssl_mode != SL_SSL_DISABLED) {
+        mysql_ssl_set(m, db->ssl_key, db->ssl_cert, db->ssl_ca, NULL, NULL);
+        if (db->ssl_mode >= SL_SSL_REQUIRED)
+            mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        if (db->ssl_mode >= SL_SSL_VERIFY_CA)
+            mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    } else {
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
+    }
+    mysql_optionsv(m, MYSQL_OPT_RECONNECT, &on);
+    if (!mysql_real_connect(m, db->host, db->user, db->password, NULL, db->port ? db->port : 3306,
+                            NULL, 0)) {
+        unsigned no = mysql_errno(m);
+        snprintf(errstr, errstr_size, "cannot connect to %s:%u as '%s': %s (error %u)",
+                 db->host ? db->host : "localhost", db->port ? db->port : 3306,
+                 db->user ? db->user : "", mysql_error(m), no);
+        mysql_close(m);
+        return no == 1045 || no == 1044 ? SL_ERR_AUTH : SL_ERR_IO;
+    }
+    t->sql = m;
+    t->mariadb = strstr(mysql_get_server_info(m), "MariaDB") != NULL;
+    return SL_OK;
+}
+
+/* First column of the first row of stmt into out ("" when NULL or no row). */
+static sl_err_t sql_value(struct sl_source_task *t, const char *stmt, char *out, size_t out_size,
+                          char *errstr, size_t errstr_size)
+{
+    MYSQL *m = t->sql;
+    out[0] = '\0';
+    if (mysql_real_query(m, stmt, strlen(stmt))) {
+        snprintf(errstr, errstr_size, "%s: %s (error %u)", stmt, mysql_error(m), mysql_errno(m));
+        return SL_ERR_UPSTREAM;
+    }
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+    if (row && row[0])
+        snprintf(out, out_size, "%s", row[0]);
+    if (res)
+        mysql_free_result(res);
+    return SL_OK;
+}
+
+/* Whether SHOW BINARY LOGS still lists file. */
+static sl_err_t binlog_listed(struct sl_source_task *t, const char *file, bool *listed,
+                              char *errstr, size_t errstr_size)
+{
+    MYSQL *m = t->sql;
+    *listed = false;
+    if (mysql_real_query(m, "SHOW BINARY LOGS", 16)) {
+        snprintf(errstr, errstr_size, "SHOW BINARY LOGS: %s (error %u)", mysql_error(m),
+                 mysql_errno(m));
+        return SL_ERR_UPSTREAM;
+    }
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row;
+    while (res && (row = mysql_fetch_row(res)) != NULL)
+        if (row[0] && strcmp(row[0], file) == 0)
+            *listed = true;
+    if (res)
+        mysql_free_result(res);
+    return SL_OK;
+}
+
+/* MariaDB: the exact GTID position of file:pos (BINLOG_GTID_POS), to seed the tracking. */
+static void gtid_seed_at(struct sl_source_task *t, const char *file, uint64_t pos)
+{
+    if (!t->mariadb || t->gtid.known)
+        return;
+    char stmt[512], val[2048], why[512];
+    char esc[300];
+    mysql_real_escape_string(t->sql, esc, file, (unsigned long)strnlen(file, 140));
+    snprintf(stmt, sizeof(stmt), "SELECT BINLOG_GTID_POS('%s', %llu)", esc,
+             (unsigned long long)pos);
+    if (sql_value(t, stmt, val, sizeof(val), why, sizeof(why)) == SL_OK && gtid_seed(&t->gtid, val))
+        sl_log(SL_LOG_DEBUG, FAC, "%s: GTID position at %s:%llu is '%s'", t->conf.name, file,
+               (unsigned long long)pos, val);
+    else
+        sl_log(SL_LOG_WARN, FAC, "%s: GTID position of %s:%llu unknown; offsets carry no gtids",
+               t->conf.name, file, (unsigned long long)pos);
+}
+
+static sl_err_t schema_load(struct sl_str db, struct sl_str name, struct sl_arena *arena,
+                            struct sl_table_def *def, char *errstr, size_t errstr_size,
+                            void *opaque)
+{
+    return sl_schema_track_load_mysql(db, name, arena, def, errstr, errstr_size, opaque);
+}
+
+/* ---- Initial snapshot ---- */
+
+static bool snap_filter(const char *db, const char *table, void *opaque)
+{
+    struct sl_source_task *t = opaque;
+    return sl_filter_table(t->flt, sl_str_c(db), sl_str_c(table));
+}
+
+static void fmt_secs(double s, char *out, size_t out_size)
+{
+    if (s < 0 || s > 1e9)
+        snprintf(out, out_size, "?");
+    else if (s >= 3600)
+        snprintf(out, out_size, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+    else if (s >= 60)
+        snprintf(out, out_size, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(out, out_size, "%ds", (int)s);
+}
+
+/* Runs the snapshot (fresh, or continuing resume_json); on success file/pos/gtids hold the
+ * position streaming must start from, and the ring holds the completion checkpoint. */
+static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, struct sl_arena *arena,
+                         char *file, size_t file_size, uint64_t *pos, char *gtids,
+                         size_t gtids_size, char *errstr, size_t errstr_size)
+{
+    struct sl_snapshot_opts opts;
+    sl_snapshot_opts_from_conf(&opts, t->conf.src);
+    opts.filter = snap_filter;
+    opts.filter_opaque = t;
+    t->snap = sl_snapshot_new(&opts, errstr, errstr_size);
+    if (!t->snap)
+        return SL_ERR_CONF;
+    sl_err_t err = sl_snapshot_begin(t->snap, resume_json, errstr, errstr_size);
+    if (err)
+        return err;
+    const char *note = sl_snapshot_resume_note(t->snap);
+    if (note[0])
+        sl_log(SL_LOG_WARN, FAC, "%s: %s", t->conf.name, note);
+    const char *sf, *sg;
+    sl_snapshot_position(t->snap, &sf, pos, &sg);
+    snprintf(file, file_size, "%s", sf);
+    snprintf(gtids, gtids_size, "%s", t->mariadb ? sg : "");
+    struct sl_snapshot_stats st;
+    sl_snapshot_stats(t->snap, &st);
+    sl_log(SL_LOG_INFO, FAC,
+           "%s: snapshot %s (method %s) at %s:%llu%s%s: %u tables, about %llu rows "
+           "(%llu already copied)",
+           t->conf.name, resume_json && !note[0] ? "resumed" : "started",
+           sl_snapshot_method(t->snap), file, (unsigned long long)*pos, gtids[0] ? " gtids " : "",
+           gtids, st.tables, (unsigned long long)st.rows_estimated,
+           (unsigned long long)st.rows_total);
+
+    struct sl_buf prog;
+    sl_buf_init(&prog, 1 << 24);
+    err = sl_snapshot_progress_json(t->snap, &prog);
+    if (err) {
+        snprintf(errstr, errstr_size, "snapshot checkpoint does not fit");
+        goto out;
+    }
+    /* Pin the position at once: a restart continues this snapshot. */
+    ckpt_set(&t->safe, 0, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog),
+             false);
+    t->safe_dirty = true;
+    t->snapshotting = true;
+    int64_t t0 = sl_time_mono_ms(), last_log = t0;
+    const struct sl_table *cur = NULL;
+    uint64_t cur_rows = 0;
+    bool live = isatty(2) != 0;
+    for (;;) {
+        if (atomic_load(&t->stop)) {
+            err = SL_ERR_SHUTDOWN;
+            snprintf(errstr, errstr_size, "stopping");
+            goto out;
+        }
+        struct sl_change *ch = NULL;
+        size_t n = 0;
+        bool last = false;
+        err = sl_snapshot_next(t->snap, arena, &ch, &n, &last, errstr, errstr_size);
+        if (err == SL_ERR_EOF)
+            break;
+        if (err)
+            goto out;
+        if (n && ch[0].table != cur) {
+            if (cur)
+                sl_log(SL_LOG_INFO, FAC, "%s: snapshot of %.*s.%.*s done: %llu rows",
+                       t->conf.name, (int)cur->db.len, cur->db.ptr, (int)cur->name.len,
+                       cur->name.ptr, (unsigned long long)cur_rows);
+            cur = ch[0].table;
+            cur_rows = 0;
+        }
+        struct sl_conv_meta meta = {.ts_ms = sl_time_now_ms(), .snapshot = SL_CONV_SNAP_TRUE};
+        for (size_t i = 0; i < n; i++) {
+            if (last && i + 1 == n)
+                meta.snapshot = SL_CONV_SNAP_LAST;
+            err = emit(t, &ch[i], &meta, errstr, errstr_size);
+            if (err)
+                goto out;
+        }
+        cur_rows += n;
+        sl_arena_reset(arena);
+        sl_buf_reset(&prog);
+        err = sl_snapshot_progress_json(t->snap, &prog);
+        if (err) {
+            snprintf(errstr, errstr_size, "snapshot checkpoint does not fit");
+            goto out;
+        }
+        ckpt_push_full(t, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog),
+                       false);
+        err = tick(t, false, errstr, errstr_size);
+        if (err)
+            goto out;
+        int64_t now = sl_time_mono_ms();
+        if (now - last_log >= PROGRESS_MS && cur) {
+            last_log = now;
+            sl_snapshot_stats(t->snap, &st);
+            char eta[32];
+            double left = st.rows_estimated > st.rows_total
+                              ? (double)(st.rows_estimated - st.rows_total)
+                              : 0;
+            fmt_secs(st.rows_per_sec > 0 ? left / st.rows_per_sec : -1, eta, sizeof(eta));
+            sl_log(SL_LOG_INFO, FAC,
+                   "%s: snapshot %.*s.%.*s: %llu rows; total %llu of about %llu rows, "
+                   "%u/%u tables, %.0f rows/s, ETA %s",
+                   t->conf.name, (int)cur->db.len, cur->db.ptr, (int)cur->name.len,
+                   cur->name.ptr, (unsigned long long)cur_rows,
+                   (unsigned long long)st.rows_total, (unsigned long long)st.rows_estimated,
+                   st.tables_done, st.tables, st.rows_per_sec, eta);
+        } else if (live && cur) {
+            sl_snapshot_stats(t->snap, &st);
+            fprintf(stderr, "\r  snapshot: %llu of ~%llu rows, %.0f rows/s   ",
+                    (unsigned long long)st.rows_total, (unsigned long long)st.rows_estimated,
+                    st.rows_per_sec);
+        }
+    }
+    if (live)
+        fprintf(stderr, "\r\n");
+    if (cur)
+        sl_log(SL_LOG_INFO, FAC, "%s: snapshot of %.*s.%.*s done: %llu rows", t->conf.name,
+               (int)cur->db.len, cur->db.ptr, (int)cur->name.len, cur->name.ptr,
+               (unsigned long long)cur_rows);
+    /* The end marker and the streaming position in one record, once every row is acked. */
+    ckpt_push_full(t, file, *pos, sl_time_now_ms() / 1000, 0, gtids, NULL, true);
+    t->snapshotting = false;
+    sl_snapshot_stats(t->snap, &st);
+    char took[32];
+    fmt_secs((double)(sl_time_mono_ms() - t0) / 1000.0, took, sizeof(took));
+    sl_log(SL_LOG_INFO, FAC,
+           "%s: snapshot completed: %llu rows copied by this run (%llu in total) from %u "
+           "tables in %s, %.0f rows/s; streaming from %s:%llu",
+           t->conf.name, (unsigned long long)st.rows, (unsigned long long)st.rows_total,
+           st.tables, took, st.rows_per_sec, file, (unsigned long long)*pos);
+    err = SL_OK;
+out:
+    sl_arena_reset(arena);
+    sl_buf_fini(&prog);
+    sl_snapshot_free(t->snap);
+    t->snap = NULL;
+    return err;
+}
+
+static bool mode_has_data(int mode)
+{
+    return mode == SL_SNAPSHOT_INITIAL || mode == SL_SNAPSHOT_INITIAL_ONLY ||
+           mode == SL_SNAPSHOT_WHEN_NEEDED || mode == SL_SNAPSHOT_ALWAYS;
 }
 
 static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
@@ -381,12 +818,16 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     const struct sl_mysql_source_conf *src = t->conf.src;
     struct sl_source_offset off = {0};
     bool found = false;
+    char *progress = NULL;
     struct sl_client *cl = NULL;
     struct sl_decoder *dec = NULL;
     struct sl_arena arena;
     sl_arena_init(&arena, 1 << 20);
+    char sfile[256] = "", sgtids[4096] = "";
+    uint64_t spos = 0;
+    const int mode = src->snapshot_mode;
 
-    sl_err_t err = load_offset(t, &off, &found, errstr, errstr_size);
+    sl_err_t err = load_offset(t, &off, &found, &progress, errstr, errstr_size);
     if (err)
         goto out;
 
@@ -400,56 +841,133 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     cc.server_id = src->server_id ? src->server_id : 5400 + (uint32_t)(getpid() % 1000);
     cc.heartbeat_ms = HEARTBEAT_MS;
     cc.max_retries = src->errors_max_retries < 0 ? 1000 : (unsigned)src->errors_max_retries;
-    if (found) {
+
+    err = sql_connect(t, &cc.db, errstr, errstr_size);
+    if (err)
+        goto out;
+    t->trk = sl_schema_track_new(schema_load, t->sql);
+
+    /* Whether to copy the tables first (debezium-compat.md §1.1). */
+    bool do_snap = false;
+    const char *resume = NULL;
+    if (found && off.snapshot && !off.snapshot_completed) {
+        if (!mode_has_data(mode)) {
+            snprintf(errstr, errstr_size,
+                     "The connector previously stopped while taking a snapshot, but now the "
+                     "connector is configured to never allow snapshots (snapshot.mode of "
+                     "connector '%s'); remove its entry from the offsets file %s to stream "
+                     "from the current position, or use snapshot.mode=initial to finish the "
+                     "snapshot",
+                     t->conf.name, t->conf.worker->offset_storage_file_filename);
+            err = SL_ERR_CONF;
+            goto out;
+        }
+        do_snap = true;
+        resume = progress;
+        if (!resume)
+            sl_log(SL_LOG_WARN, FAC,
+                   "%s: the stored offset was taken during a snapshot but carries no %s; "
+                   "the snapshot starts again from the beginning",
+                   t->conf.name, SNAP_KEY);
+    } else if (!found) {
+        do_snap = mode_has_data(mode);
+        if (!do_snap)
+            sl_log(SL_LOG_INFO, FAC,
+                   "%s: no stored offset and snapshot.mode copies no data; streaming from "
+                   "the current binlog position",
+                   t->conf.name);
+    } else if (mode == SL_SNAPSHOT_ALWAYS) {
+        do_snap = true;
+    } else if (mode == SL_SNAPSHOT_WHEN_NEEDED) {
+        bool listed = false;
+        err = binlog_listed(t, off.file, &listed, errstr, errstr_size);
+        if (err)
+            goto out;
+        if (!listed) {
+            sl_log(SL_LOG_WARN, FAC,
+                   "%s: the stored offset %s:%lld is no longer available on the server "
+                   "(purged); snapshot.mode=when_needed: copying the tables again",
+                   t->conf.name, off.file, (long long)off.pos);
+            do_snap = true;
+        }
+    } else if (mode == SL_SNAPSHOT_INITIAL_ONLY) {
+        sl_log(SL_LOG_INFO, FAC,
+               "%s: the snapshot is complete and snapshot.mode=initial_only never streams; "
+               "the task stops",
+               t->conf.name);
+        goto out;
+    }
+
+    if (do_snap) {
+        err = snapshot(t, resume, &arena, sfile, sizeof(sfile), &spos, sgtids, sizeof(sgtids),
+                       errstr, errstr_size);
+        if (err == SL_ERR_SHUTDOWN) {
+            err = SL_OK;
+            goto out;
+        }
+        if (err)
+            goto out;
+        if (mode == SL_SNAPSHOT_INITIAL_ONLY) {
+            sl_log(SL_LOG_INFO, FAC,
+                   "%s: snapshot.mode=initial_only: the snapshot is done, the task stops",
+                   t->conf.name);
+            goto out;
+        }
+        cc.from = SL_CLIENT_FROM_FILEPOS;
+        cc.file = sfile;
+        cc.pos = spos;
+        if (sgtids[0])
+            gtid_seed(&t->gtid, sgtids);
+    } else if (found) {
         cc.from = SL_CLIENT_FROM_FILEPOS;
         cc.file = off.file;
         cc.pos = (uint64_t)off.pos;
-        if (off.snapshot)
-            sl_log(SL_LOG_WARN, FAC,
-                   "%s: the stored offset was taken during a snapshot; "
-                   "snapshots are not implemented yet, streaming from %s:%lld",
-                   t->conf.name, off.file, (long long)off.pos);
-        sl_log(SL_LOG_INFO, FAC, "%s: resuming from the stored offset %s:%lld", t->conf.name,
-               off.file, (long long)off.pos);
+        if (off.gtids && off.gtids[0] && t->mariadb && !strchr(off.gtids, ':') &&
+            gtid_seed(&t->gtid, off.gtids)) {
+            cc.from = SL_CLIENT_FROM_GTID;
+            cc.gtid = off.gtids;
+        }
+        sl_log(SL_LOG_INFO, FAC, "%s: resuming from the stored offset %s:%lld%s%s", t->conf.name,
+               off.file, (long long)off.pos, cc.from == SL_CLIENT_FROM_GTID ? " gtids " : "",
+               cc.from == SL_CLIENT_FROM_GTID ? off.gtids : "");
     } else {
         cc.from = SL_CLIENT_FROM_CURRENT;
-        switch (src->snapshot_mode) {
-        case SL_SNAPSHOT_NEVER:
-        case SL_SNAPSHOT_SCHEMA_ONLY:
-        case SL_SNAPSHOT_NO_DATA:
-        case SL_SNAPSHOT_SCHEMA_ONLY_RECOVERY:
-        case SL_SNAPSHOT_RECOVERY:
-            sl_log(SL_LOG_INFO, FAC,
-                   "%s: no stored offset; streaming from the current "
-                   "binlog position",
-                   t->conf.name);
-            break;
-        default:
-            sl_log(SL_LOG_WARN, FAC,
-                   "%s: no stored offset and snapshot.mode asks for an "
-                   "initial snapshot, which is not implemented yet; streaming from the "
-                   "current binlog position (existing rows are not copied)",
-                   t->conf.name);
-            break;
-        }
     }
 
-    t->names = sl_names_new(&cc.db);
     err = sl_client_new(&cc, &cl, errstr, errstr_size);
     if (!err)
         err = sl_client_start(cl, errstr, errstr_size);
+    if (err && cc.from == SL_CLIENT_FROM_GTID) {
+        sl_log(SL_LOG_WARN, FAC, "%s: cannot resume by GTID (%s); using %s:%lld", t->conf.name,
+               errstr, off.file, (long long)off.pos);
+        sl_client_free(cl);
+        cl = NULL;
+        cc.from = SL_CLIENT_FROM_FILEPOS;
+        cc.gtid = NULL;
+        err = sl_client_new(&cc, &cl, errstr, errstr_size);
+        if (!err)
+            err = sl_client_start(cl, errstr, errstr_size);
+    }
     if (err) {
-        if (found)
+        if (found && !do_snap)
             purged_hint(t, off.file, (uint64_t)off.pos, errstr, errstr_size);
         goto out;
     }
-    if (found) {
-        ckpt_set(&t->safe, 0, off.file, (uint64_t)off.pos, off.ts_sec, (uint32_t)off.server_id);
+    if (do_snap) {
+        /* t->safe / the ring already hold the snapshot's completion checkpoint. */
+    } else if (found) {
+        ckpt_set(&t->safe, 0, off.file, (uint64_t)off.pos, off.ts_sec, (uint32_t)off.server_id,
+                 t->gtid.known ? off.gtids : NULL, NULL, false);
+        gtid_seed_at(t, off.file, (uint64_t)off.pos);
     } else {
         const char *file;
         uint64_t pos;
         sl_client_start_current(cl, &file, &pos);
-        ckpt_set(&t->safe, 0, file, pos, sl_time_now_ms() / 1000, 0);
+        gtid_seed_at(t, file, pos);
+        char g[2048] = "";
+        if (t->gtid.known)
+            gtid_str(&t->gtid, g, sizeof(g));
+        ckpt_set(&t->safe, 0, file, pos, sl_time_now_ms() / 1000, 0, g, NULL, false);
         t->safe_dirty = true; /* remember where we started even if nothing happens */
     }
     t->last_flush_ms = sl_time_mono_ms();
@@ -457,8 +975,11 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     dec = sl_decoder_new();
     sl_decoder_set_checksum(dec, sl_client_checksum(cl) ? SL_DECODER_CHECKSUM_CRC32
                                                         : SL_DECODER_CHECKSUM_NONE);
-    sl_log(SL_LOG_INFO, FAC, "%s: streaming from %s:%llu", t->conf.name, t->safe.file,
-           (unsigned long long)t->safe.pos);
+    if (cc.from == SL_CLIENT_FROM_CURRENT || do_snap || cc.from == SL_CLIENT_FROM_FILEPOS)
+        sl_log(SL_LOG_INFO, FAC, "%s: streaming from %s:%llu", t->conf.name,
+               do_snap ? sfile : t->safe.file, (unsigned long long)(do_snap ? spos : t->safe.pos));
+    else
+        sl_log(SL_LOG_INFO, FAC, "%s: streaming from gtids %s", t->conf.name, cc.gtid);
 
     bool first = true;
     while (!atomic_load(&t->stop)) {
@@ -470,11 +991,12 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
                    "%s: reconnected to the server; the open transaction is "
                    "replayed",
                    t->conf.name);
+            t->gtid_pending[0] = '\0';
             err = SL_OK;
             continue;
         }
         if (err) {
-            if (first && found)
+            if (first && found && !do_snap)
                 purged_hint(t, off.file, (uint64_t)off.pos, errstr, errstr_size);
             goto out;
         }
@@ -484,7 +1006,10 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
             goto out;
         struct sl_event ev;
         while ((err = sl_decoder_next(dec, &arena, &ev, errstr, errstr_size)) == SL_OK) {
-            err = handle(t, cl, dec, &ev, errstr, errstr_size);
+            err = sl_schema_track_event(t->trk, sl_decoder_file(dec), &ev, NULL, &arena, errstr,
+                                        errstr_size);
+            if (!err)
+                err = handle(t, cl, dec, &ev, errstr, errstr_size);
             if (err)
                 break;
         }
@@ -493,6 +1018,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
             break;
         if (err != SL_ERR_EOF)
             goto out;
+        sl_schema_track_drop_retired(t->trk);
         err = tick(t, false, errstr, errstr_size);
         if (err)
             goto out;
@@ -523,15 +1049,20 @@ out:
         if (t->ring_n)
             sl_log(SL_LOG_WARN, FAC,
                    "%s: stopped with unacknowledged records; the stored "
-                   "offset %s:%llu replays them on restart",
-                   t->conf.name, t->safe.file, (unsigned long long)t->safe.pos);
+                   "offset %s:%llu%s replays them on restart",
+                   t->conf.name, t->safe.file, (unsigned long long)t->safe.pos,
+                   t->safe.snap ? " (snapshot checkpoint)" : "");
     }
-    sl_names_free(t->names);
-    t->names = NULL;
+    sl_schema_track_free(t->trk);
+    t->trk = NULL;
+    if (t->sql)
+        mysql_close(t->sql);
+    t->sql = NULL;
     sl_decoder_free(dec);
     sl_client_free(cl);
     sl_arena_fini(&arena);
     sl_source_offset_fini(&off);
+    sl_free(progress);
     return err;
 }
 
@@ -705,7 +1236,10 @@ void sl_source_task_free(struct sl_source_task *t)
     sl_conv_free(t->conv);
     sl_filter_free(t->flt);
     sl_conv_out_fini(&t->out);
+    for (size_t i = 0; i < t->ring_n; i++)
+        ckpt_clear(&t->ring[(t->ring_head + i) % t->ring_cap]);
     sl_free(t->ring);
+    ckpt_clear(&t->safe);
     for (size_t i = 0; i < t->ntopics_known; i++)
         sl_free(t->topics_known[i]);
     sl_free(t->topics_known);
