@@ -196,8 +196,11 @@ static void check_source(struct ctx *cx, const struct sl_mysql_source_conf *src)
     char errstr[512];
     (void)sl_source_checks_run(src, file[0] ? file : NULL, &cx->rep, errstr, sizeof(errstr));
     if (cx->wconf.bootstrap_servers) {
-        const char *topics[1];
+        /* the schema change topic (named by topic.prefix) and the history topic */
+        const char *topics[2];
         size_t n = 0;
+        if (src->topic_prefix)
+            topics[n++] = src->topic_prefix;
         if (src->history_kafka_topic)
             topics[n++] = src->history_kafka_topic;
         check_kafka(cx, "source", &src->common.producer_override, topics, n, false);
