@@ -6,18 +6,23 @@
  * accepted every earlier record. Embedded mode: one thread takes records from the local bus
  * (several would reorder a partition) and acknowledges each one only once the writer's
  * committable offset of its partition has passed it, which is what lets the source store its
- * binlog offset. Records DynamoDB refuses as invalid are logged and skipped (no DLQ yet). */
+ * binlog offset. Bad records (put refuses them, or DynamoDB rejects them later through the
+ * writer's failure callback) fail the task under errors.tolerance=none and are logged and
+ * dead-lettered under errors.tolerance=all; the DLQ write completes before the record counts
+ * as finished, so before its offset is committed. */
 #include <pthread.h>
 #include <regex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/creds.h"
 #include "bus/consumer.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/time.h"
+#include "runtime/dlq.h"
 #include "runtime/sink_task.h"
 #include "sink/sinkconf.h"
 #include "sink/writer.h"
@@ -40,6 +45,12 @@ struct sink_thread {
     struct sl_local_rec **pend;
     size_t pend_cap, pend_head, pend_n;
     uint64_t nput, ninvalid;
+    struct sl_ddb_writer_conf wconf;
+    struct sl_dlq *dlq;
+    bool rec_failed; /* tolerance none: a record failed; errstr says which */
+    struct sl_ddb_writer_stats last;
+    struct sl_metric *m_consumed, *m_consumed_bytes, *m_requests, *m_items, *m_retries,
+        *m_throttles, *m_errors, *m_dlq, *m_depth, *m_behind;
 };
 
 struct sl_sink_task {
@@ -51,6 +62,8 @@ struct sl_sink_task {
     bool have_re;
     char group[300];
     atomic_bool stop;
+    atomic_bool paused;
+    atomic_int leaving; /* threads done with their final commit */
     struct sink_thread *threads;
     int nthreads;
 };
@@ -67,41 +80,139 @@ static void mark_cb(const char *topic, int32_t partition, int64_t next_offset, v
     sl_consumer_mark(opaque, topic, partition, next_offset);
 }
 
+static void madd(struct sl_metric *s, int64_t n)
+{
+    if (s && n)
+        sl_metric_add(s, n);
+}
+
+/* Copies the writer's counters into the metrics (as deltas since the last call). */
+static void update_metrics(struct sink_thread *th)
+{
+    if (!th->task->conf.metrics || !th->w)
+        return;
+    struct sl_ddb_writer_stats st;
+    sl_ddb_writer_stats(th->w, &st);
+    madd(th->m_requests, (int64_t)(st.requests - th->last.requests));
+    madd(th->m_items, (int64_t)((st.puts + st.deletes) - (th->last.puts + th->last.deletes)));
+    madd(th->m_retries, (int64_t)(st.retries - th->last.retries));
+    madd(th->m_throttles, (int64_t)(st.throttled - th->last.throttled));
+    sl_metric_set(th->m_depth, (int64_t)st.pending_items);
+    th->last = st;
+}
+
+/* One bad record under errors.tolerance: none fails the task (SL_ERR_INVALID, errstr names
+ * the record); all logs it when asked and writes it to the dead letter queue (failing the
+ * task only when that write fails). */
+static sl_err_t record_error(struct sink_thread *th, const struct sl_bus_msg *m, const char *stage,
+                             const char *exclass, const char *why)
+{
+    struct sl_sink_task *t = th->task;
+    const struct sl_connector_conf *cc = &t->conf.sink->common;
+    th->ninvalid++;
+    madd(th->m_errors, 1);
+    if (cc->errors_tolerance != SL_ERRORS_TOLERANCE_ALL) {
+        snprintf(th->errstr, sizeof(th->errstr),
+                 "Tolerance exceeded in error handler: %s [%d] offset %lld: %s", m->topic,
+                 (int)m->partition, (long long)m->offset, why);
+        th->rec_failed = true;
+        return SL_ERR_INVALID;
+    }
+    if (cc->errors_log_enable) {
+        if (cc->errors_log_include_messages)
+            sl_log(SL_LOG_ERROR, FAC,
+                   "%s-%d: error in stage %s (%s): %s; record topic=%s partition=%d "
+                   "offset=%lld value=%.*s",
+                   t->conf.name, th->id, stage, exclass, why, m->topic, (int)m->partition,
+                   (long long)m->offset, m->value ? (int)(m->value_len > 2048 ? 2048 : m->value_len) : 4,
+                   m->value ? (const char *)m->value : "null");
+        else
+            sl_log(SL_LOG_ERROR, FAC,
+                   "%s-%d: error in stage %s (%s): %s; record topic=%s partition=%d offset=%lld",
+                   t->conf.name, th->id, stage, exclass, why, m->topic, (int)m->partition,
+                   (long long)m->offset);
+    }
+    if (!th->dlq)
+        return SL_OK;
+    struct sl_dlq_error e = {th->id, stage, exclass, why};
+    char derr[512];
+    sl_err_t err = sl_dlq_send(th->dlq, m, &e, derr, sizeof(derr));
+    if (err) {
+        snprintf(th->errstr, sizeof(th->errstr),
+                 "%s [%d] offset %lld: cannot write to the dead letter queue: %s", m->topic,
+                 (int)m->partition, (long long)m->offset, derr);
+        th->rec_failed = true;
+        return err;
+    }
+    madd(th->m_dlq, 1);
+    return SL_OK;
+}
+
+/* DynamoDB refused a record the writer had accepted (called inside put/poll/flush, before
+ * the record's offset becomes committable). The original bytes are gone by now, so the DLQ
+ * copy carries the refused DynamoDB item as its value. */
 static void on_fail(const struct sl_ddb_failure *f, void *opaque)
 {
-    (void)opaque;
-    sl_log(SL_LOG_ERROR, FAC, "%s [%d] offset %lld: table %s refused the record: %s", f->topic,
-           (int)f->partition, (long long)f->offset, f->table, f->reason);
+    struct sink_thread *th = opaque;
+    if (th->rec_failed)
+        return;
+    char why[1024];
+    snprintf(why, sizeof(why), "table %s refused the record: %s", f->table, f->reason);
+    struct sl_bus_msg m = {.topic = f->topic,
+                           .partition = f->partition,
+                           .offset = f->offset,
+                           .value = f->item,
+                           .value_len = f->item ? strlen(f->item) : 0};
+    record_error(th, &m, "TASK_PUT",
+                 "com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException", why);
 }
 
 /* Puts one record, waiting (bounded by the stop flag) while the writer is full. */
-static sl_err_t put(struct sink_thread *th, const struct sl_sink_rec *rec)
+static sl_err_t put(struct sink_thread *th, const struct sl_bus_msg *m)
 {
     char why[768];
+    struct sl_sink_rec rec = {m->topic, m->partition, m->offset,   m->key,
+                              m->key_len, m->value,   m->value_len};
+    madd(th->m_consumed, 1);
+    madd(th->m_consumed_bytes, (int64_t)(m->key_len + m->value_len));
+    if (th->m_behind && m->timestamp_ms > 0)
+        sl_metric_set(th->m_behind, sl_time_now_ms() - m->timestamp_ms);
     for (;;) {
-        sl_err_t err = sl_ddb_writer_put(th->w, rec, why, sizeof(why));
+        sl_err_t err = sl_ddb_writer_put(th->w, &rec, why, sizeof(why));
+        if (th->rec_failed)
+            return SL_ERR_INVALID;
         if (err == SL_OK) {
             th->nput++;
             return SL_OK;
         }
-        if (err == SL_ERR_INVALID) {
-            th->ninvalid++;
-            sl_log(SL_LOG_ERROR, FAC, "%s: %s [%d] offset %lld: bad record skipped: %s",
-                   th->task->conf.name, rec->topic, (int)rec->partition, (long long)rec->offset,
-                   why);
-            return SL_OK;
-        }
+        if (err == SL_ERR_INVALID)
+            return record_error(th, m, "TASK_PUT", "org.apache.kafka.connect.errors.DataException",
+                                why);
         if (err != SL_ERR_AGAIN) {
-            snprintf(th->errstr, sizeof(th->errstr), "%s [%d] offset %lld: %s", rec->topic,
-                     (int)rec->partition, (long long)rec->offset, why);
+            snprintf(th->errstr, sizeof(th->errstr), "%s [%d] offset %lld: %s", m->topic,
+                     (int)m->partition, (long long)m->offset, why);
             return err;
         }
         err = sl_ddb_writer_poll(th->w, 100);
+        if (th->rec_failed)
+            return SL_ERR_INVALID;
         if (err) {
             snprintf(th->errstr, sizeof(th->errstr), "%s", sl_ddb_writer_error(th->w));
             return err;
         }
     }
+}
+
+/* Polls the writer; a record failure reported inside the poll counts as the task's error. */
+static sl_err_t writer_poll(struct sink_thread *th, int timeout_ms)
+{
+    sl_err_t err = sl_ddb_writer_poll(th->w, timeout_ms);
+    if (th->rec_failed)
+        return SL_ERR_INVALID;
+    if (err)
+        snprintf(th->errstr, sizeof(th->errstr), "%s", sl_ddb_writer_error(th->w));
+    update_metrics(th);
+    return err;
 }
 
 /* ---- Kafka mode ---- */
@@ -110,7 +221,7 @@ static void on_rebalance(bool assigned, const struct sl_bus_tp *tps, size_t n, v
 {
     struct sink_thread *th = opaque;
     (void)tps;
-    if (assigned || !th->w)
+    if (assigned || !th->w || th->rec_failed)
         return;
     /* Give DynamoDB a moment to finish what the revoked partitions have in flight, so the
      * new owner does not repeat it; what is not done is simply repeated (idempotent puts). */
@@ -123,8 +234,8 @@ static sl_err_t run_kafka(struct sink_thread *th)
 {
     struct sl_sink_task *t = th->task;
     const struct sl_ddb_sink_conf *sc = t->conf.sink;
-    th->cons = sl_consumer_new(t->conf.kc, t->group, on_rebalance, th, NULL, NULL, th->errstr,
-                               sizeof(th->errstr));
+    th->cons = sl_consumer_new(t->conf.kc, t->group, on_rebalance, th, t->conf.token_fn,
+                               t->conf.token_opaque, th->errstr, sizeof(th->errstr));
     if (!th->cons)
         return SL_ERR_CONF;
     const char *topics[256];
@@ -145,19 +256,13 @@ static sl_err_t run_kafka(struct sink_thread *th)
         err = sl_consumer_poll(th->cons, &batch, 500, POLL_MS, th->errstr, sizeof(th->errstr));
         if (err)
             break;
-        for (size_t i = 0; i < batch.cnt && !err; i++) {
-            const struct sl_bus_msg *m = &batch.msgs[i];
-            struct sl_sink_rec rec = {m->topic,   m->partition, m->offset,   m->key,
-                                      m->key_len, m->value,     m->value_len};
-            err = put(th, &rec);
-        }
+        for (size_t i = 0; i < batch.cnt && !err; i++)
+            err = put(th, &batch.msgs[i]);
         if (err)
             break;
-        err = sl_ddb_writer_poll(th->w, 0);
-        if (err) {
-            snprintf(th->errstr, sizeof(th->errstr), "%s", sl_ddb_writer_error(th->w));
+        err = writer_poll(th, 0);
+        if (err)
             break;
-        }
         int64_t now = sl_time_mono_ms();
         if (now - last_commit >= t->conf.worker->offset_flush_interval_ms) {
             last_commit = now;
@@ -169,18 +274,45 @@ static sl_err_t run_kafka(struct sink_thread *th)
         }
     }
     sl_consumer_batch_fini(&batch);
+    if (th->rec_failed) {
+        /* Nothing past the failed record may be committed: leave without a final commit
+         * (the periodic ones covered only records before it). */
+        sl_consumer_free(th->cons);
+        th->cons = NULL;
+        return SL_ERR_INVALID;
+    }
     /* Drain: everything DynamoDB accepts in time is committed; the rest is read again. */
     if (sl_ddb_writer_flush(th->w, (int)t->conf.worker->task_shutdown_graceful_timeout_ms))
         sl_log(SL_LOG_WARN, FAC,
                "%s-%d: stopped with writes pending; they are read again "
                "after a restart",
                t->conf.name, th->id);
+    if (th->rec_failed) {
+        sl_consumer_free(th->cons);
+        th->cons = NULL;
+        return SL_ERR_INVALID;
+    }
     sl_ddb_writer_offsets(th->w, mark_cb, th->cons);
     char why[512];
     sl_err_t cerr = sl_consumer_commit(th->cons, why, sizeof(why));
     if (cerr)
         sl_log(SL_LOG_WARN, FAC, "%s-%d: final offset commit failed: %s", t->conf.name, th->id,
                why);
+    /* Leave the group together: a member leaving first starts a rebalance that makes the
+     * others' final commits fail ("rebalance in progress"). */
+    atomic_fetch_add(&t->leaving, 1);
+    int64_t until = sl_time_mono_ms() + t->conf.worker->task_shutdown_graceful_timeout_ms;
+    while (atomic_load(&t->leaving) < t->nthreads && sl_time_mono_ms() < until) {
+        bool others_done = true;
+        for (int i = 0; i < t->nthreads; i++)
+            if (&t->threads[i] != th && !atomic_load(&t->threads[i].done) &&
+                t->threads[i].started)
+                others_done = false;
+        if (others_done)
+            break;
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     sl_consumer_free(th->cons);
     th->cons = NULL;
     return err;
@@ -227,17 +359,18 @@ static sl_err_t run_local(struct sink_thread *th)
     sl_err_t err = SL_OK;
     for (;;) {
         struct sl_local_rec *rec = NULL;
-        sl_err_t perr = sl_local_poll(l, &rec, th->pend_n ? 20 : POLL_MS);
+        sl_err_t perr = SL_ERR_AGAIN;
+        if (atomic_load(&t->paused) && !atomic_load(&t->stop))
+            sl_ddb_writer_poll(th->w, POLL_MS / 2);
+        else
+            perr = sl_local_poll(l, &rec, th->pend_n ? 20 : POLL_MS);
         if (perr == SL_ERR_SHUTDOWN)
             break;
         if (perr == SL_OK) {
             if (!wanted(t, rec->msg.topic)) {
                 sl_local_ack(l, rec); /* not ours: nothing to write */
             } else {
-                struct sl_sink_rec srec = {rec->msg.topic,    rec->msg.partition, rec->msg.offset,
-                                           rec->msg.key,      rec->msg.key_len,   rec->msg.value,
-                                           rec->msg.value_len};
-                err = put(th, &srec);
+                err = put(th, &rec->msg);
                 if (err) {
                     sl_local_release(l, rec);
                     break;
@@ -245,17 +378,18 @@ static sl_err_t run_local(struct sink_thread *th)
                 pend_push(th, rec);
             }
         }
-        err = sl_ddb_writer_poll(th->w, 0);
-        if (err) {
-            snprintf(th->errstr, sizeof(th->errstr), "%s", sl_ddb_writer_error(th->w));
+        err = writer_poll(th, 0);
+        if (err)
             break;
-        }
         ack_done(th);
         if (atomic_load(&t->stop) && perr == SL_ERR_AGAIN)
             break;
     }
-    sl_ddb_writer_flush(th->w, (int)t->conf.worker->task_shutdown_graceful_timeout_ms);
-    ack_done(th);
+    if (!th->rec_failed) {
+        sl_ddb_writer_flush(th->w, (int)t->conf.worker->task_shutdown_graceful_timeout_ms);
+        if (!th->rec_failed)
+            ack_done(th);
+    }
     while (th->pend_n) { /* never acknowledged: the source replays them after a restart */
         sl_local_release(l, th->pend[th->pend_head]);
         th->pend_head = (th->pend_head + 1) % th->pend_cap;
@@ -268,13 +402,53 @@ static void *thread_main(void *arg)
 {
     struct sink_thread *th = arg;
     struct sl_sink_task *t = th->task;
-    th->w = sl_ddb_writer_new(&t->wconf, th->errstr, sizeof(th->errstr));
+    const struct sl_ddb_sink_conf *sc = t->conf.sink;
+    th->wconf = t->wconf;
+    th->wconf.opaque = th;
+    struct sl_metrics *mx = t->conf.metrics;
+    if (mx) {
+        const char *n = t->conf.name;
+        th->m_consumed = sl_metrics_series(mx, SL_M_KAFKA_CONSUMED_RECORDS, n, th->id);
+        th->m_consumed_bytes = sl_metrics_series(mx, SL_M_KAFKA_CONSUMED_BYTES, n, th->id);
+        th->m_requests = sl_metrics_series(mx, SL_M_DDB_WRITE_REQUESTS, n, th->id);
+        th->m_items = sl_metrics_series(mx, SL_M_DDB_ITEMS_WRITTEN, n, th->id);
+        th->m_retries = sl_metrics_series(mx, SL_M_RETRIES, n, th->id);
+        th->m_throttles = sl_metrics_series(mx, SL_M_THROTTLES, n, th->id);
+        th->m_errors = sl_metrics_series(mx, SL_M_RECORD_ERRORS, n, th->id);
+        th->m_dlq = sl_metrics_series(mx, SL_M_DLQ_RECORDS, n, th->id);
+        th->m_depth = sl_metrics_series(mx, SL_M_QUEUE_DEPTH, n, th->id);
+        th->m_behind = sl_metrics_series(mx, SL_M_SOURCE_MS_BEHIND, n, th->id);
+    }
+    if (sc->common.errors_tolerance == SL_ERRORS_TOLERANCE_ALL && sc->dlq_topic_name &&
+        *sc->dlq_topic_name) {
+        struct sl_dlq_conf dc = {
+            .connector = t->conf.name,
+            .topic = sc->dlq_topic_name,
+            .replication = (int)sc->dlq_topic_replication_factor,
+            .context_headers = sc->dlq_context_headers_enable,
+            .kc = t->conf.kc ? t->conf.dlq_kc : NULL,
+            .token_fn = t->conf.token_fn,
+            .token_opaque = t->conf.token_opaque,
+            .dir = t->conf.dlq_dir,
+            .timeout_ms = (int)t->conf.worker->offset_flush_timeout_ms,
+        };
+        th->dlq = sl_dlq_new(&dc, th->errstr, sizeof(th->errstr));
+        if (!th->dlq) {
+            th->result = SL_ERR_CONF;
+            goto out;
+        }
+    }
+    th->w = sl_ddb_writer_new(&th->wconf, th->errstr, sizeof(th->errstr));
     if (!th->w)
         th->result = SL_ERR_CONF;
     else
         th->result = t->conf.kc ? run_kafka(th) : run_local(th);
+    update_metrics(th);
     sl_ddb_writer_free(th->w);
     th->w = NULL;
+out:
+    sl_dlq_free(th->dlq);
+    th->dlq = NULL;
     sl_log(SL_LOG_INFO, FAC, "%s-%d: stopped after %llu records (%llu refused)", t->conf.name,
            th->id, (unsigned long long)th->nput, (unsigned long long)th->ninvalid);
     atomic_store(&th->done, true);
@@ -288,6 +462,8 @@ sl_err_t sl_sink_task_new(const struct sl_sink_task_conf *conf, struct sl_sink_t
     struct sl_sink_task *t = sl_xcalloc(1, sizeof(*t));
     t->conf = *conf;
     atomic_init(&t->stop, false);
+    atomic_init(&t->paused, false);
+    atomic_init(&t->leaving, 0);
     snprintf(t->group, sizeof(t->group), "connect-%s", conf->name);
     sl_err_t err = SL_OK;
     if (sc->topics_regex) {
@@ -353,6 +529,11 @@ sl_err_t sl_sink_task_start(struct sl_sink_task *t, char *errstr, size_t errstr_
 void sl_sink_task_stop(struct sl_sink_task *t)
 {
     atomic_store(&t->stop, true);
+}
+
+void sl_sink_task_pause(struct sl_sink_task *t, bool paused)
+{
+    atomic_store(&t->paused, paused);
 }
 
 bool sl_sink_task_done(struct sl_sink_task *t)

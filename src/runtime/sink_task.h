@@ -2,7 +2,10 @@
 /* The DynamoDB sink task: tasks.max consumer threads reading the connector's topics (a Kafka
  * consumer group "connect-<name>", or the local bus in embedded mode), writing records to
  * DynamoDB through the sink writer, and committing Kafka offsets / acknowledging local-bus
- * records only after DynamoDB accepted every earlier record of the partition. */
+ * records only after DynamoDB accepted every earlier record of the partition. Bad records
+ * follow errors.tolerance (KIP-298): none fails the task naming topic, partition, offset and
+ * reason; all logs them (errors.log.enable) and sends them to the dead letter queue (see
+ * runtime/dlq.h) before their offset is committed. */
 #ifndef SL_RUNTIME_SINK_TASK_H
 #define SL_RUNTIME_SINK_TASK_H
 
@@ -11,6 +14,7 @@
 
 #include "bus/kconf.h"
 #include "bus/local.h"
+#include "runtime/metrics.h"
 #include "conf/ddb_sink.h"
 #include "conf/worker.h"
 #include "core/err.h"
@@ -21,6 +25,15 @@ struct sl_sink_task_conf {
     const struct sl_ddb_sink_conf *sink;
     const struct sl_kconf *kc; /* Kafka mode: consumer settings; NULL in embedded mode */
     struct sl_local *local;    /* embedded mode: the local bus */
+    struct sl_metrics *metrics; /* may be NULL */
+    /* MSK IAM (kc->msk_iam): token provider for the consumer and the DLQ producer. */
+    sl_bus_token_fn token_fn;
+    void *token_opaque;
+    /* Dead letter queue (errors.tolerance=all and errors.deadletterqueue.topic.name set):
+     * Kafka mode produces with dlq_kc (producer settings); embedded mode appends to
+     * <dlq_dir>/<topic>.dlq.jsonl. */
+    const struct sl_kconf *dlq_kc;
+    const char *dlq_dir;
 };
 
 struct sl_sink_task;
@@ -33,6 +46,10 @@ sl_err_t sl_sink_task_new(const struct sl_sink_task_conf *conf, struct sl_sink_t
 sl_err_t sl_sink_task_start(struct sl_sink_task *t, char *errstr, size_t errstr_size);
 /* Asks the threads to flush, commit and stop (returns at once). Thread: any. */
 void sl_sink_task_stop(struct sl_sink_task *t);
+/* Embedded mode: paused threads stop taking records from the local bus but finish what
+ * DynamoDB has in flight and keep their state; resume continues where they were. Thread:
+ * any. (Kafka mode pauses by stopping the task: its group offsets keep the position.) */
+void sl_sink_task_pause(struct sl_sink_task *t, bool paused);
 /* Whether any thread has finished (stopped or failed). Thread: any. */
 bool sl_sink_task_done(struct sl_sink_task *t);
 /* Waits for the threads; returns the first failure with errstr saying why. */
