@@ -7,6 +7,8 @@
  *                                           "bootstrap.servers=HOST:PORT" and runs until
  *                                           SIGTERM/SIGINT (creates the given topics first)
  *   kafkatool count BOOTSTRAP TOPIC         prints the sum of the topic's high watermarks
+ *   kafkatool committed BOOTSTRAP GROUP TOPIC
+ *                                           prints the sum of GROUP's committed offsets
  *   kafkatool produce BOOTSTRAP TOPIC N     writes N seed-shaped SALES_ORDER records (key
  *                                           {"ORDER_ID":i}, unwrapped JSON value), i = 1..N
  *   kafkatool consume BOOTSTRAP TOPIC MAX IDLE_MS
@@ -117,6 +119,25 @@ static int count(const char *boot, const char *topic)
     return 0;
 }
 
+static int committed(const char *boot, const char *group, const char *topic)
+{
+    rd_kafka_t *rk = client(RD_KAFKA_CONSUMER, boot, group);
+    int n = partitions(rk, topic);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
+    for (int p = 0; p < n; p++)
+        rd_kafka_topic_partition_list_add(parts, topic, p);
+    long long sum = 0;
+    if (n > 0 && rd_kafka_committed(rk, parts, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < parts->cnt; i++)
+            if (parts->elems[i].offset > 0)
+                sum += parts->elems[i].offset;
+    }
+    printf("%lld\n", sum);
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 static int produce(const char *boot, const char *topic, long n)
 {
     static const char *const modes[] = {"STANDARD", "ONE-DAY", "TWO-DAY"};
@@ -186,6 +207,8 @@ int main(int argc, char **argv)
         return serve(argc - 2, argv + 2);
     if (argc == 4 && strcmp(argv[1], "count") == 0)
         return count(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "committed") == 0)
+        return committed(argv[2], argv[3], argv[4]);
     if (argc == 5 && strcmp(argv[1], "produce") == 0)
         return produce(argv[2], argv[3], strtol(argv[4], NULL, 10));
     if (argc == 6 && strcmp(argv[1], "consume") == 0)

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Sink throughput, Kafka -> DynamoDB: N seed-shaped SALES_ORDER records are produced into an
+# in-memory mock Kafka cluster (bench/lib/kafkatool); `sluice standalone` with the seed's sink
+# connector (tasks.max=2, pk ORDER_ID/SITE_ID) writes them to
+#   (a) a null DynamoDB endpoint: nginx on a free loopback port answering DescribeTable with an
+#       ACTIVE table and everything else with {"UnprocessedItems":{}} (measures Sluice itself);
+#   (b) dynalite (a real DynamoDB implementation in Node; usually the bottleneck).
+# Done = the sink's consumer group (connect-dynamodb-sink) has committed N offsets, which Sluice
+# does only after DynamoDB accepted the writes. Measured: items/s and the sluice process's peak
+# RSS. Peer, same run, same endpoints: bench/sink_ddb/peer.mjs, the AWS SDK v3
+# (@aws-sdk/client-dynamodb) BatchWriteItem loop with 2 concurrent loops (= tasks.max), items
+# generated in memory (no Kafka read, which favours the peer). The SDK is installed on first use
+# into bench/.node/ with npm.
+# Env: SLUICE_BIN, ROWS (default 1000000, null endpoint), DYNALITE_ROWS (default 100000:
+# dynalite writes a few thousand items/s, 1,000,000 would take over 10 minutes per tool),
+# SL_BENCH_KEEP=1.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/common.sh
+. "$here/../lib/common.sh"
+sluice=${SLUICE_BIN:-$sl_repo/build/sluice}
+nrows=${ROWS:-1000000}
+dyn_rows=${DYNALITE_ROWS:-100000}
+topic=salesdb.salesdb.SALES_ORDER
+table=kafka_$topic
+conc=2
+log() { echo "sink_ddb: $*" >&2; }
+
+[ -x "$sluice" ] || { log "$sluice not built"; exit 1; }
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { log "nginx is not installed"; exit 1; }
+kt=$(sl_kafkatool) || { log "cannot build bench/lib/kafkatool.c"; exit 1; }
+node_dir=$sl_repo/bench/.node
+if [ ! -d "$node_dir/node_modules/@aws-sdk/client-dynamodb" ]; then
+    log "installing @aws-sdk/client-dynamodb into bench/.node (npm, first run only)"
+    mkdir -p "$node_dir"
+    npm install --no-audit --no-fund --prefix "$node_dir" @aws-sdk/client-dynamodb >&2 ||
+        { log "npm install failed"; exit 1; }
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-sink.XXXXXX")
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
+    [ -f "$tmp/nginx/nginx.pid" ] && kill -TERM "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null
+    bash "$sl_repo/tests/lib/dynalite.sh" stop "$tmp/ddb" >/dev/null 2>&1 || true
+    if [ "${SL_BENCH_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- null endpoint ----
+start_nginx() {
+    local port
+    mkdir -p "$tmp/nginx"
+    for _ in 1 2 3 4 5; do
+        port=$(sl_free_port)
+        cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+daemon on;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    client_max_body_size 32m;
+    client_body_buffer_size 1m;
+    keepalive_requests 1000000;
+    map \$http_x_amz_target \$ddb_reply {
+        default '{"UnprocessedItems":{}}';
+        DynamoDB_20120810.DescribeTable '{"Table":{"TableName":"$table","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"ORDER_ID","KeyType":"HASH"},{"AttributeName":"SITE_ID","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"ORDER_ID","AttributeType":"N"},{"AttributeName":"SITE_ID","AttributeType":"N"}]}}';
+    }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            default_type application/x-amz-json-1.0;
+            return 200 \$ddb_reply;
+        }
+    }
+}
+EOF
+        if /usr/sbin/nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" 2>"$tmp/nginx/start.log"; then
+            null_endpoint=http://127.0.0.1:$port
+            return 0
+        fi
+    done
+    log "nginx did not start: $(cat "$tmp/nginx/start.log")"
+    return 1
+}
+
+start_kafka() { # topic partitions; sets boot
+    "$kt" serve "$topic:3" >"$tmp/kafka.out" 2>"$tmp/kafka.log" &
+    kafka_pid=$!
+    pids+=("$kafka_pid")
+    boot=""
+    for _ in $(seq 1 100); do
+        boot=$(sed -n 's/^bootstrap.servers=//p' "$tmp/kafka.out")
+        [ -n "$boot" ] && return 0
+        sleep 0.1
+    done
+    log "mock cluster did not start"
+    return 1
+}
+
+# run_sluice ENDPOINT N: prints "seconds peak_rss_kb"
+run_sluice() {
+    local endpoint=$1 n=$2 t0 got rss=0 r
+    rm -f "$tmp/connect.offsets"
+    cat >"$tmp/worker.properties" <<EOF
+bootstrap.servers=$boot
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+offset.storage.file.filename=$tmp/connect.offsets
+offset.flush.interval.ms=200
+listeners=
+EOF
+    cat >"$tmp/sink.properties" <<EOF
+name=dynamodb-sink
+connector.class=io.confluent.connect.aws.dynamodb.DynamoDbSinkConnector
+tasks.max=$conc
+aws.dynamodb.region=us-east-1
+aws.dynamodb.endpoint=$endpoint
+topics=$topic
+value.converter.schemas.enable=false
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+table.name.format=kafka_\${topic}
+aws.dynamodb.pk.hash=value.ORDER_ID
+aws.dynamodb.pk.sort=value.SITE_ID
+EOF
+    t0=$(sl_now_ms)
+    "$sluice" standalone "$tmp/worker.properties" "$tmp/sink.properties" 2>>"$tmp/sluice.log" &
+    local pid=$!
+    pids+=("$pid")
+    while :; do
+        r=$(sl_peak_rss_kb "$pid")
+        [ -n "$r" ] && rss=$r
+        got=$("$kt" committed "$boot" connect-dynamodb-sink "$topic" 2>/dev/null || echo 0)
+        [ "$got" -ge "$n" ] && break
+        kill -0 "$pid" 2>/dev/null || { log "sluice exited: $(tail -5 "$tmp/sluice.log")"; return 1; }
+        [ $(($(sl_now_ms) - t0)) -lt 900000 ] || { log "only $got of $n committed after 900 s"; return 1; }
+        sleep 0.2
+    done
+    local t1
+    t1=$(sl_now_ms)
+    r=$(sl_peak_rss_kb "$pid")
+    [ -n "$r" ] && rss=$r
+    { kill -TERM "$pid" && wait "$pid"; } 2>/dev/null || true
+    awk -v ms=$((t1 - t0)) -v rss="$rss" 'BEGIN { printf "%.2f %d\n", ms / 1000, rss }'
+}
+
+run_peer() { # endpoint n -> "seconds peak_rss_kb"
+    local out
+    # ESM resolves packages from the script's own directory: run a copy next to node_modules.
+    cp "$here/peer.mjs" "$node_dir/peer.mjs"
+    out=$(node "$node_dir/peer.mjs" "$1" "$table" "$2" "$conc") || return 1
+    echo "$out" | awk '{ print $2, $3 }'
+}
+
+rows_line() { # label n sl_secs sl_rss peer_secs peer_rss
+    local label=$1 n=$2
+    local sl_rate peer_rate ratio
+    sl_rate=$(awk -v n="$n" -v s="$3" 'BEGIN { printf "%.0f", n / s }')
+    peer_rate=$(awk -v n="$n" -v s="$5" 'BEGIN { printf "%.0f", n / s }')
+    ratio=$(awk -v a="$sl_rate" -v b="$peer_rate" 'BEGIN { printf "%.2fx", a / b }')
+    echo "BENCH|sink_ddb $label items/s|$sl_rate items/s ($n in $3 s)|$peer_rate items/s (AWS SDK v3 node, $5 s)|$ratio"
+    echo "BENCH|sink_ddb $label peak RSS|$(($4 / 1024)) MB|$(($6 / 1024)) MB (node)|$(awk -v a="$4" -v b="$6" 'BEGIN { printf "%.1fx less", b / a }')"
+}
+
+# (a) null endpoint
+start_nginx
+start_kafka
+log "producing $nrows records into the mock cluster"
+"$kt" produce "$boot" "$topic" "$nrows"
+log "sluice -> null endpoint ($nrows)"
+read -r sl_s sl_rss <<<"$(run_sluice "$null_endpoint" "$nrows")"
+log "peer -> null endpoint ($nrows)"
+read -r pe_s pe_rss <<<"$(run_peer "$null_endpoint" "$nrows")"
+rows_line "null-endpoint" "$nrows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
+{ kill -KILL "$kafka_pid" && wait "$kafka_pid"; } 2>/dev/null || true
+
+# (b) dynalite: a fresh cluster with DYNALITE_ROWS records; a fresh dynalite per tool.
+start_kafka
+log "producing $dyn_rows records into a fresh mock cluster"
+"$kt" produce "$boot" "$topic" "$dyn_rows"
+bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
+# shellcheck disable=SC1091
+. "$tmp/ddb/env"
+log "sluice -> dynalite ($dyn_rows)"
+read -r sl_s sl_rss <<<"$(run_sluice "$DYNALITE_ENDPOINT" "$dyn_rows")"
+DDB_ENDPOINT=$DYNALITE_ENDPOINT
+n=$(sl_ddb_count "$table") || n=0
+[ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after sluice, want $dyn_rows"; exit 1; }
+bash "$sl_repo/tests/lib/dynalite.sh" stop "$tmp/ddb" >/dev/null
+bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
+# shellcheck disable=SC1091
+. "$tmp/ddb/env"
+DDB_ENDPOINT=$DYNALITE_ENDPOINT
+sl_ddb CreateTable '{"TableName":"'"$table"'","BillingMode":"PAY_PER_REQUEST",
+  "AttributeDefinitions":[{"AttributeName":"ORDER_ID","AttributeType":"N"},{"AttributeName":"SITE_ID","AttributeType":"N"}],
+  "KeySchema":[{"AttributeName":"ORDER_ID","KeyType":"HASH"},{"AttributeName":"SITE_ID","KeyType":"RANGE"}]}' >/dev/null
+sleep 0.5
+log "peer -> dynalite ($dyn_rows)"
+read -r pe_s pe_rss <<<"$(run_peer "$DYNALITE_ENDPOINT" "$dyn_rows")"
+n=$(sl_ddb_count "$table") || n=0
+[ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after the peer, want $dyn_rows"; exit 1; }
+rows_line "dynalite" "$dyn_rows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
