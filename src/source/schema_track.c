@@ -588,6 +588,49 @@ static void apply_ddl(struct sl_schema_track *trk, const struct sl_ddl *ddl)
     }
 }
 
+static unsigned int_width(uint8_t type)
+{
+    switch (type) {
+    case SL_MYSQL_TYPE_TINY: return 1;
+    case SL_MYSQL_TYPE_SHORT: return 2;
+    case SL_MYSQL_TYPE_INT24: return 3;
+    case SL_MYSQL_TYPE_LONG: return 4;
+    case SL_MYSQL_TYPE_LONGLONG: return 8;
+    default: return 0;
+    }
+}
+
+static void fix_value(struct sl_value *val, unsigned width)
+{
+    if (val->kind != SL_VAL_INT)
+        return;
+    uint64_t u = (uint64_t)val->v.i;
+    if (width < 8)
+        u &= ((uint64_t)1 << (8 * width)) - 1;
+    val->kind = SL_VAL_UINT;
+    val->v.u = u;
+}
+
+/* A TABLE_MAP without SIGNEDNESS metadata made the decoder read UNSIGNED integer columns as
+ * signed; the schema knows better, and the stored bits say the rest. */
+static void fix_signedness(const struct sl_table *raw, const struct sl_table *t,
+                           struct sl_change *chg, uint32_t n)
+{
+    if (raw->ncols != t->ncols)
+        return;
+    for (uint32_t c = 0; c < t->ncols; c++) {
+        unsigned width = int_width(t->cols[c].type);
+        if (!width || !t->cols[c].is_unsigned || raw->cols[c].is_unsigned)
+            continue;
+        for (uint32_t i = 0; i < n; i++) {
+            if (chg[i].before)
+                fix_value(&chg[i].before[c], width);
+            if (chg[i].after)
+                fix_value(&chg[i].after[c], width);
+        }
+    }
+}
+
 sl_err_t sl_schema_track_event(struct sl_schema_track *trk, const char *file,
                                struct sl_event *ev, struct sl_ddl *ddl, struct sl_arena *arena,
                                char *errstr, size_t errstr_size)
@@ -615,6 +658,7 @@ sl_err_t sl_schema_track_event(struct sl_schema_track *trk, const char *file,
                      SL_STR_FMT(ev->u.rows.table->db), SL_STR_FMT(ev->u.rows.table->name));
             return SL_ERR_PROTO;
         }
+        fix_signedness(ev->u.rows.table, t, ev->u.rows.changes, ev->u.rows.nchanges);
         ev->u.rows.table = t;
         for (uint32_t i = 0; i < ev->u.rows.nchanges; i++)
             ev->u.rows.changes[i].table = t;

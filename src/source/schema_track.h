@@ -61,7 +61,9 @@ void sl_schema_track_free(struct sl_schema_track *trk);
 /* Handles one decoded event:
  *   SL_EV_TABLE_MAP: resolves the merged table (see above); errors as described there.
  *   SL_EV_ROWS: points ev->u.rows.table and every change's table at the merged table of the
- *       preceding TABLE_MAP (SL_ERR_PROTO when there was none for that table id).
+ *       preceding TABLE_MAP (SL_ERR_PROTO when there was none for that table id). Integer
+ *       values the decoder read as signed because the TABLE_MAP had no SIGNEDNESS metadata
+ *       become SL_VAL_UINT when the schema says UNSIGNED.
  *   SL_EV_QUERY: classifies the text into *ddl (when ddl is not NULL; names carved from
  *       arena) and forgets the affected tables.
  *   SL_EV_ROTATE: forgets the table-id mapping (ids are per binlog file).

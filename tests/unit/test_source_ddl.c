@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -170,11 +171,62 @@ static void test_details(void **state)
     sl_arena_fini(&arena);
 }
 
+/* Every prefix of every case and random token soup, each in a heap block of exactly its
+ * length (not NUL-terminated) so the sanitizers catch any read past the end. */
+static void test_robust(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "CREATE ", "ALTER ", "DROP ", "RENAME ", "TRUNCATE ", "TABLE ", "TABLES ", "INDEX ",
+        "ON ", "TO ", "IF ", "EXISTS ", "`", "``", "\"", "'", "\\", "/*", "*/", "/*!5 ",
+        "/*M!1 ", "-- ", "--", "#", "\n", ".", ",", "(", ")", "x", "\xff", "DATABASE ",
+        "WAIT ", "OR REPLACE ", "TEMPORARY ",
+    };
+    struct sl_arena arena;
+    sl_arena_init(&arena, 4096);
+    struct sl_ddl ddl;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = strlen(cases[i].sql);
+        for (size_t k = 0; k <= n; k++) {
+            char *p = malloc(k ? k : 1);
+            memcpy(p, cases[i].sql, k);
+            sl_ddl_classify(p, k, SL_STR("d"), &arena, &ddl);
+            assert_true(ddl.ntables <= SL_DDL_MAX_TABLES);
+            free(p);
+            sl_arena_reset(&arena);
+        }
+    }
+    uint32_t seed = 12345;
+    for (int iter = 0; iter < 20000; iter++) {
+        char tmp[512];
+        size_t len = 0;
+        int npieces = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 24;
+        for (int j = 0; j < npieces; j++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t pl = strlen(pc);
+            if (len + pl > sizeof(tmp))
+                break;
+            memcpy(tmp + len, pc, pl);
+            len += pl;
+        }
+        char *p = malloc(len ? len : 1);
+        memcpy(p, tmp, len);
+        sl_ddl_classify(p, len, SL_STR_NULL, &arena, &ddl);
+        for (uint32_t t = 0; t < ddl.ntables; t++)
+            assert_true(ddl.tables[t].name.len <= len);
+        free(p);
+        sl_arena_reset(&arena);
+    }
+    sl_arena_fini(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_details),
+        cmocka_unit_test(test_robust),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

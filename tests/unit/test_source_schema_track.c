@@ -328,6 +328,44 @@ static void test_type_classes(void **state)
     sl_schema_track_free(trk);
 }
 
+static void test_unsigned_without_metadata(void **state)
+{
+    (void)state;
+    static const struct sl_schema_coldef cols[] = {
+        {"u", "int", "int(10) unsigned", false, 10, 0, 0, 0, 0},
+        {"s", "tinyint", "tinyint(4)", true, 3, 0, 0, 0, 0},
+    };
+    struct fake f = {"s", "n", cols, 2, NULL, 0};
+    struct sl_schema_track *trk = sl_schema_track_new(fake_load, &f);
+    struct sl_arena a;
+    sl_arena_init(&a, 4096);
+    char errstr[1024];
+    struct sl_table *tm = tm_new(&a, 3, "s", "n", cols, 2, false);
+    tm->cols[0].is_unsigned = false; /* no SIGNEDNESS metadata (MySQL 5.7) */
+    struct sl_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = SL_EV_TABLE_MAP;
+    ev.u.table_map.table = tm;
+    assert_int_equal(sl_schema_track_event(trk, "f", &ev, NULL, &a, errstr, sizeof(errstr)),
+                     SL_OK);
+    struct sl_value after[2] = {{.kind = SL_VAL_INT, .v.i = -1}, {.kind = SL_VAL_INT, .v.i = -1}};
+    struct sl_change chg = {.op = SL_OP_INSERT, .table = tm, .after = after};
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = SL_EV_ROWS;
+    ev.u.rows.table = tm;
+    ev.u.rows.nchanges = 1;
+    ev.u.rows.changes = &chg;
+    assert_int_equal(sl_schema_track_event(trk, "f", &ev, NULL, &a, errstr, sizeof(errstr)),
+                     SL_OK);
+    assert_int_equal(after[0].kind, SL_VAL_UINT);
+    assert_int_equal(after[0].v.u, 4294967295u);
+    assert_int_equal(after[1].kind, SL_VAL_INT); /* signed stays signed */
+    assert_int_equal(after[1].v.i, -1);
+    assert_true(chg.table->cols[0].is_unsigned);
+    sl_arena_fini(&a);
+    sl_schema_track_free(trk);
+}
+
 static void test_ddl_changes(void **state)
 {
     (void)state;
@@ -376,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_cache_and_refresh),
         cmocka_unit_test(test_ddl_invalidates),
         cmocka_unit_test(test_type_classes),
+        cmocka_unit_test(test_unsigned_without_metadata),
         cmocka_unit_test(test_ddl_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
