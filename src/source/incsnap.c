@@ -23,6 +23,13 @@
 #define QUEUE_MAX 4096
 #define JSON_DEPTH 32
 
+/* The text of each key column of one key, in key order (owned). */
+struct keytext {
+    char **v;
+    size_t *len;
+    uint32_t n;
+};
+
 struct sl_incsnap {
     struct sl_incsnap_opts opts;
     char sig_db[200], sig_name[200];
@@ -34,9 +41,8 @@ struct sl_incsnap {
     char *cur;    /* table being read ("db.table", owned), NULL when none */
     struct sl_table *cur_t; /* its schema (in arena schema), NULL until loaded */
     struct sl_arena schema; /* every table loaded, kept until free (emitted rows use them) */
-    char **last;            /* key text of the last completed chunk's last row, owned */
-    size_t *last_len;
-    uint32_t nlast;
+    struct keytext last;    /* key of the last completed chunk's last row */
+    struct keytext max;     /* largest key when the table's snapshot started (its end) */
     /* The chunk awaiting its close watermark. */
     bool waiting, window, table_end;
     char open_id[64], close_id[64];
@@ -88,15 +94,25 @@ struct sl_incsnap *sl_incsnap_new(const struct sl_incsnap_opts *opts, char *errs
     return inc;
 }
 
-static void free_last(struct sl_incsnap *inc)
+static void keytext_free(struct keytext *kt)
 {
-    for (uint32_t i = 0; i < inc->nlast; i++)
-        sl_free(inc->last[i]);
-    sl_free(inc->last);
-    sl_free(inc->last_len);
-    inc->last = NULL;
-    inc->last_len = NULL;
-    inc->nlast = 0;
+    for (uint32_t i = 0; i < kt->n; i++)
+        sl_free(kt->v[i]);
+    sl_free(kt->v);
+    sl_free(kt->len);
+    memset(kt, 0, sizeof(*kt));
+}
+
+static void keytext_set(struct keytext *kt, const char *const *v, const size_t *len, uint32_t n)
+{
+    keytext_free(kt);
+    kt->n = n;
+    kt->v = sl_xcalloc(n, sizeof(*kt->v));
+    kt->len = sl_xcalloc(n, sizeof(*kt->len));
+    for (uint32_t j = 0; j < n; j++) {
+        kt->v[j] = sl_xstrndup(v[j] ? v[j] : "", v[j] ? len[j] : 0);
+        kt->len[j] = v[j] ? len[j] : 0;
+    }
 }
 
 static void drop_chunk(struct sl_incsnap *inc)
@@ -120,7 +136,8 @@ static void end_table(struct sl_incsnap *inc)
     sl_free(inc->cur);
     inc->cur = NULL;
     inc->cur_t = NULL;
-    free_last(inc);
+    keytext_free(&inc->last);
+    keytext_free(&inc->max);
     drop_chunk(inc);
 }
 
@@ -430,6 +447,19 @@ static void add_hex(struct sl_buf *buf, const char *s, size_t n)
     }
 }
 
+static void add_keytext(struct sl_buf *out, const char *name, const struct keytext *kt)
+{
+    if (!kt->n)
+        return;
+    sl_buf_addf(out, ",\"%s\":[", name);
+    for (uint32_t k = 0; k < kt->n; k++) {
+        sl_buf_addstr(out, k ? ",\"" : "\"");
+        add_hex(out, kt->v[k], kt->len[k]);
+        sl_buf_addch(out, '"');
+    }
+    sl_buf_addch(out, ']');
+}
+
 sl_err_t sl_incsnap_state_json(const struct sl_incsnap *inc, struct sl_buf *out)
 {
     sl_buf_addstr(out, "{\"version\":1,\"tables\":[");
@@ -443,15 +473,8 @@ sl_err_t sl_incsnap_state_json(const struct sl_incsnap *inc, struct sl_buf *out)
         sl_json_str(out, inc->cur, strlen(inc->cur));
     else
         sl_buf_addstr(out, "null");
-    if (inc->nlast) {
-        sl_buf_addstr(out, ",\"last_pk\":[");
-        for (uint32_t k = 0; k < inc->nlast; k++) {
-            sl_buf_addstr(out, k ? ",\"" : "\"");
-            add_hex(out, inc->last[k], inc->last_len[k]);
-            sl_buf_addch(out, '"');
-        }
-        sl_buf_addch(out, ']');
-    }
+    add_keytext(out, "last_pk", &inc->last);
+    add_keytext(out, "max_pk", &inc->max);
     return sl_buf_addf(out, ",\"chunk\":%llu,\"rows\":%llu}",
                        (unsigned long long)inc->st.chunks, (unsigned long long)inc->st.rows);
 }
@@ -474,6 +497,40 @@ static void enqueue(struct sl_incsnap *inc, const char *name)
     inc->queue[inc->nqueue++] = sl_xstrdup(name);
 }
 
+static bool hex_ok(struct jp *p, const char *name, char **hex, size_t n)
+{
+    char what[64];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(hex[i]);
+        bool ok = len % 2 == 0;
+        for (size_t j = 0; ok && j < len; j++)
+            ok = hexval(hex[i][j]) >= 0;
+        if (!ok) {
+            snprintf(what, sizeof(what), "%s entry %zu is not hex", name, i);
+            return jfail(p, what);
+        }
+    }
+    return true;
+}
+
+static void keytext_from_hex(struct keytext *kt, char **hex, size_t n)
+{
+    keytext_free(kt);
+    if (!n)
+        return;
+    kt->n = (uint32_t)n;
+    kt->v = sl_xcalloc(n, sizeof(*kt->v));
+    kt->len = sl_xcalloc(n, sizeof(*kt->len));
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(hex[i]) / 2;
+        kt->v[i] = sl_xmalloc(len + 1);
+        for (size_t j = 0; j < len; j++)
+            kt->v[i][j] = (char)(hexval(hex[i][2 * j]) << 4 | hexval(hex[i][2 * j + 1]));
+        kt->v[i][len] = '\0';
+        kt->len[i] = len;
+    }
+}
+
 sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char *errstr,
                            size_t errstr_size)
 {
@@ -485,8 +542,8 @@ sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char 
     struct sl_buf key, tmp;
     sl_buf_init(&key, 4096);
     sl_buf_init(&tmp, 1 << 20);
-    char **tabs = NULL, **hex = NULL, *cur = NULL;
-    size_t ntabs = 0, nhex = 0;
+    char **tabs = NULL, **hex = NULL, **mhex = NULL, *cur = NULL;
+    size_t ntabs = 0, nhex = 0, nmhex = 0;
     uint64_t chunks = 0, rows = 0;
     bool ok = jlit(&p, '{') || jfail(&p, "expected an object");
     if (ok && !jlit(&p, '}')) {
@@ -508,6 +565,8 @@ sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char 
                 }
             } else if (strcmp(k, "last_pk") == 0) {
                 ok = jstrarr(&p, &hex, &nhex, 4096, &tmp);
+            } else if (strcmp(k, "max_pk") == 0) {
+                ok = jstrarr(&p, &mhex, &nmhex, 4096, &tmp);
             } else if (strcmp(k, "chunk") == 0) {
                 ok = jnum(&p, &chunks);
             } else if (strcmp(k, "rows") == 0) {
@@ -518,13 +577,9 @@ sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char 
         } while (ok && jlit(&p, ','));
         ok = ok && (jlit(&p, '}') || jfail(&p, "expected , or }"));
     }
-    for (size_t i = 0; ok && i < nhex; i++)
-        for (size_t j = 0; ok && hex[i][j]; j++)
-            ok = hexval(hex[i][j]) >= 0 || jfail(&p, "last_pk is not hex");
-    for (size_t i = 0; ok && i < nhex; i++)
-        ok = strlen(hex[i]) % 2 == 0 || jfail(&p, "last_pk has an odd length");
-    if (ok && nhex && !cur)
-        ok = jfail(&p, "last_pk without current");
+    ok = ok && hex_ok(&p, "last_pk", hex, nhex) && hex_ok(&p, "max_pk", mhex, nmhex);
+    if (ok && (nhex || nmhex) && !cur)
+        ok = jfail(&p, "a key without current");
     if (!ok) {
         snprintf(errstr, errstr_size, "incremental snapshot state: %s", p.err);
     } else {
@@ -532,25 +587,14 @@ sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char 
             enqueue(inc, tabs[i]);
         inc->cur = cur;
         cur = NULL;
-        if (nhex) {
-            inc->nlast = (uint32_t)nhex;
-            inc->last = sl_xcalloc(nhex, sizeof(*inc->last));
-            inc->last_len = sl_xcalloc(nhex, sizeof(*inc->last_len));
-            for (size_t i = 0; i < nhex; i++) {
-                size_t n = strlen(hex[i]) / 2;
-                inc->last[i] = sl_xmalloc(n + 1);
-                for (size_t j = 0; j < n; j++)
-                    inc->last[i][j] =
-                        (char)(hexval(hex[i][2 * j]) << 4 | hexval(hex[i][2 * j + 1]));
-                inc->last[i][n] = '\0';
-                inc->last_len[i] = n;
-            }
-        }
+        keytext_from_hex(&inc->last, hex, nhex);
+        keytext_from_hex(&inc->max, mhex, nmhex);
         inc->st.chunks = chunks;
         inc->st.rows = rows;
     }
     free_strs(tabs, ntabs);
     free_strs(hex, nhex);
+    free_strs(mhex, nmhex);
     sl_free(cur);
     sl_buf_fini(&key);
     sl_buf_fini(&tmp);
@@ -720,14 +764,7 @@ static void close_window(struct sl_incsnap *inc, const struct sl_change *chg,
         end_table(inc);
         return;
     }
-    free_last(inc);
-    inc->nlast = inc->cur_t->npk;
-    inc->last = sl_xcalloc(inc->nlast, sizeof(*inc->last));
-    inc->last_len = sl_xcalloc(inc->nlast, sizeof(*inc->last_len));
-    for (uint32_t j = 0; j < inc->nlast; j++) {
-        inc->last[j] = sl_xstrndup(inc->end_key[j], inc->end_key_len[j]);
-        inc->last_len[j] = inc->end_key_len[j];
-    }
+    keytext_set(&inc->last, inc->end_key, inc->end_key_len, inc->cur_t->npk);
     drop_chunk(inc);
 }
 
@@ -822,7 +859,35 @@ static sl_err_t load_chunk(struct sl_incsnap *inc, const char **vals, const size
     return err;
 }
 
-/* Makes the head of the queue current and loads its schema; false when nothing is left. */
+/* Loads the schema of the current table. SL_ERR_NOTFOUND (with a note) when it cannot be
+ * snapshotted: missing, or no primary key. */
+static sl_err_t load_table(struct sl_incsnap *inc, char *errstr, size_t errstr_size)
+{
+    char db[200], name[200];
+    const char *dot = strchr(inc->cur, '.');
+    snprintf(db, sizeof(db), "%.*s", (int)(dot - inc->cur), inc->cur);
+    snprintf(name, sizeof(name), "%s", dot + 1);
+    struct sl_table *t = sl_arena_calloc(&inc->schema, 1, sizeof(*t));
+    sl_err_t err = inc->be->table(inc->be_opaque, db, name, &inc->schema, t, errstr,
+                                  errstr_size);
+    if (err == SL_ERR_NOTFOUND || (!err && t->npk == 0)) {
+        note(inc, "incremental snapshot of %s skipped: %s", inc->cur,
+             err ? "no such table" : "no primary key");
+        return SL_ERR_NOTFOUND;
+    }
+    if (err)
+        return err;
+    if ((inc->last.n && inc->last.n != t->npk) || (inc->max.n && inc->max.n != t->npk)) {
+        note(inc, "incremental snapshot of %s restarts: the key changed", inc->cur);
+        keytext_free(&inc->last);
+        keytext_free(&inc->max);
+    }
+    inc->cur_t = t;
+    return SL_OK;
+}
+
+/* Makes the head of the queue current, loads its schema and its largest key; *have false
+ * when nothing is left. */
 static sl_err_t next_table(struct sl_incsnap *inc, bool *have, char *errstr, size_t errstr_size)
 {
     for (;;) {
@@ -834,30 +899,32 @@ static sl_err_t next_table(struct sl_incsnap *inc, bool *have, char *errstr, siz
             memmove(&inc->queue[0], &inc->queue[1], (inc->nqueue - 1) * sizeof(char *));
             inc->nqueue--;
         }
-        if (inc->cur_t) {
-            *have = true;
-            return SL_OK;
+        if (!inc->cur_t) {
+            sl_err_t err = load_table(inc, errstr, errstr_size);
+            if (err == SL_ERR_NOTFOUND) {
+                end_table(inc);
+                continue;
+            }
+            if (err)
+                return err;
         }
-        char db[200], name[200];
-        const char *dot = strchr(inc->cur, '.');
-        snprintf(db, sizeof(db), "%.*s", (int)(dot - inc->cur), inc->cur);
-        snprintf(name, sizeof(name), "%s", dot + 1);
-        struct sl_table *t = sl_arena_calloc(&inc->schema, 1, sizeof(*t));
-        sl_err_t err = inc->be->table(inc->be_opaque, db, name, &inc->schema, t, errstr,
-                                      errstr_size);
-        if (err == SL_ERR_NOTFOUND || (!err && t->npk == 0)) {
-            note(inc, "incremental snapshot of %s skipped: %s", inc->cur,
-                 err ? "no such table" : "no primary key");
-            end_table(inc);
-            continue;
+        if (!inc->max.n) {
+            const char **vals = NULL;
+            size_t *lens = NULL;
+            bool found = false;
+            sl_err_t err = inc->be->max_key(inc->be_opaque, inc->cur_t, &inc->chunk, &vals,
+                                            &lens, &found, errstr, errstr_size);
+            if (err)
+                return err;
+            if (!found) { /* empty table: done */
+                end_table(inc);
+                continue;
+            }
+            keytext_set(&inc->max, vals, lens, inc->cur_t->npk);
+            sl_arena_reset(&inc->chunk);
         }
-        if (err)
-            return err;
-        if (inc->nlast && inc->nlast != t->npk) {
-            note(inc, "incremental snapshot of %s restarts: the key changed", inc->cur);
-            free_last(inc);
-        }
-        inc->cur_t = t;
+        *have = true;
+        return SL_OK;
     }
 }
 
@@ -880,9 +947,11 @@ sl_err_t sl_incsnap_poll(struct sl_incsnap *inc, char *errstr, size_t errstr_siz
         const char **vals = NULL;
         size_t *lens = NULL, n = 0;
         if (!err)
-            err = inc->be->chunk(inc->be_opaque, inc->cur_t, (const char *const *)inc->last,
-                                 inc->last_len, inc->opts.chunk_rows, &inc->chunk, &vals,
-                                 &lens, &n, errstr, errstr_size);
+            err = inc->be->chunk(inc->be_opaque, inc->cur_t,
+                                 inc->last.n ? (const char *const *)inc->last.v : NULL,
+                                 inc->last.len, (const char *const *)inc->max.v, inc->max.len,
+                                 inc->opts.chunk_rows, &inc->chunk, &vals, &lens, &n, errstr,
+                                 errstr_size);
         if (!err)
             err = load_chunk(inc, vals, lens, n, errstr, errstr_size);
         if (!err && n == 0) {

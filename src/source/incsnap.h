@@ -23,7 +23,10 @@
  * is newer and is emitted as usual). When the stream reaches the close row, on_change returns
  * the rows still buffered as op SL_OP_READ, in key order, to be emitted right there (after
  * the window's streamed changes); the chunk is complete and the next poll reads the next one.
- * A chunk with fewer than chunk_rows rows ends the table; the next queued table follows.
+ * When a table becomes current its largest key is read (Debezium's maximum key); chunks stop
+ * there, so rows inserted later come only from the stream and the snapshot ends even while
+ * the table grows. A chunk with fewer than chunk_rows rows ends the table; the next queued
+ * table follows.
  * Watermark rows of other ids (an earlier process) are signals and are otherwise ignored.
  *
  * Emitted rows: table points at the incsnap's own copy of the schema (valid until
@@ -36,7 +39,8 @@
  * Use, in the streaming thread:
  *   struct sl_incsnap *inc = sl_incsnap_new(&opts, errstr, sizeof(errstr));
  *   err = sl_incsnap_resume(inc, stored_state_or_NULL, errstr, sizeof(errstr));
- *   for each decoded change chg (in binlog order):
+ *   for each decoded change chg (in binlog order, BEFORE any table filter: the signal table
+ *   must reach it even when it is not otherwise captured):
  *       err = sl_incsnap_on_change(inc, chg, arena, &emit, &n_emit, &is_signal, errstr, ..);
  *       if (!is_signal) emit chg;  then emit emit[0..n_emit);
  *   whenever idle or after each transaction:
@@ -44,9 +48,9 @@
  *       its watermarks written, or nothing to do; errors as below; retry later on IO)
  *   with each offset checkpoint: sl_incsnap_state_json(inc, &buf) and store it alongside.
  * State JSON (one line): {"version":1,"tables":["db.t2"],"current":"db.t1",
- *   "last_pk":["3130"],"chunk":7,"rows":7168} — tables still queued, the table being read,
- * the hex of its last key's text per key column (absent before the first chunk), chunks and
- * rows emitted. It describes the last COMPLETED chunk: resume re-reads the chunk that was
+ *   "last_pk":["3130"],"max_pk":["3230303030"],"chunk":7,"rows":7168} — tables still queued,
+ * the table being read, the hex of its last key's text per key column (absent before the
+ * first chunk) and of its largest key, chunks and rows emitted. It describes the last COMPLETED chunk: resume re-reads the chunk that was
  * open when the process stopped.
  * Thread: one thread (the streaming thread) at a time. */
 #ifndef SL_SOURCE_INCSNAP_H
@@ -73,12 +77,19 @@ struct sl_incsnap_backend {
     /* Inserts (id, type, NULL) into the signal table sig_db.sig_name and commits. */
     sl_err_t (*signal)(void *opaque, const char *sig_db, const char *sig_name, const char *id,
                        const char *type, char *errstr, size_t errstr_size);
-    /* At most limit rows of t after the key last[0..t->npk) (text of each key column,
-     * last_len bytes; last NULL for the first chunk), in key order, as the text protocol
-     * gives them for the SELECT built with sl_schema_select_expr: *vals and *lens hold
-     * *n * t->ncols entries carved from arena (vals entry NULL = SQL NULL). */
+    /* The largest key of t: *vals / *lens hold t->npk key column texts carved from arena;
+     * *found false when the table is empty. */
+    sl_err_t (*max_key)(void *opaque, const struct sl_table *t, struct sl_arena *arena,
+                        const char ***vals, size_t **lens, bool *found, char *errstr,
+                        size_t errstr_size);
+    /* At most limit rows of t with a key after last[0..t->npk) (text of each key column,
+     * last_len bytes; last NULL for the first chunk) and not after max (same form), in key
+     * order, as the text protocol gives them for the SELECT built with
+     * sl_schema_select_expr: *vals and *lens hold *n * t->ncols entries carved from arena
+     * (vals entry NULL = SQL NULL). */
     sl_err_t (*chunk)(void *opaque, const struct sl_table *t, const char *const *last,
-                      const size_t *last_len, uint32_t limit, struct sl_arena *arena,
+                      const size_t *last_len, const char *const *max, const size_t *max_len,
+                      uint32_t limit, struct sl_arena *arena,
                       const char ***vals, size_t **lens, size_t *n, char *errstr,
                       size_t errstr_size);
 };

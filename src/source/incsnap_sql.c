@@ -272,8 +272,112 @@ static void add_literal(const struct sl_incsnap_sql *sq, const struct sl_table *
     sl_buf_addch(sql, '\'');
 }
 
+/* (k1 > x1) OR (k1 = x1 AND k2 > x2) OR ...: understood by every optimizer's range access. */
+static void add_after(const struct sl_incsnap_sql *sq, const struct sl_table *t,
+                      const char *const *key, const size_t *key_len, struct sl_buf *sql)
+{
+    for (uint32_t k = 0; k < t->npk; k++) {
+        sl_buf_addstr(sql, k ? " OR (" : "(");
+        for (uint32_t j = 0; j <= k; j++) {
+            const struct sl_str nm = t->cols[t->pk[j]].name;
+            if (j)
+                sl_buf_addstr(sql, " AND ");
+            sl_schema_quote_ident(sql, nm.ptr, nm.len);
+            sl_buf_addstr(sql, j == k ? " > " : " = ");
+            add_literal(sq, t, t->pk[j], key[j], key_len[j], sql);
+        }
+        sl_buf_addch(sql, ')');
+    }
+}
+
+static void add_from(const struct sl_table *t, struct sl_buf *sql)
+{
+    sl_buf_addstr(sql, " FROM ");
+    sl_schema_quote_ident(sql, t->db.ptr, t->db.len);
+    sl_buf_addch(sql, '.');
+    sl_schema_quote_ident(sql, t->name.ptr, t->name.len);
+}
+
+static void add_order(const struct sl_table *t, const char *dir, struct sl_buf *sql)
+{
+    sl_buf_addstr(sql, " ORDER BY ");
+    for (uint32_t k = 0; k < t->npk; k++) {
+        const struct sl_str nm = t->cols[t->pk[k]].name;
+        if (k)
+            sl_buf_addstr(sql, ", ");
+        sl_schema_quote_ident(sql, nm.ptr, nm.len);
+        sl_buf_addstr(sql, dir);
+    }
+}
+
+/* Runs sql (a SELECT of ncols columns) and copies its rows into arena. */
+static sl_err_t fetch_rows(struct sl_incsnap_sql *sq, const struct sl_table *t,
+                           const char *sql, uint32_t ncols, struct sl_arena *arena,
+                           const char ***vals, size_t **lens, size_t *n, char *errstr,
+                           size_t errstr_size)
+{
+    sl_err_t err = query(sq, sql, errstr, errstr_size);
+    if (err)
+        return err;
+    MYSQL_RES *res = mysql_store_result(sq->mysql);
+    if (!res || mysql_num_fields(res) != ncols) {
+        snprintf(errstr, errstr_size, "%s: reading `%.*s`.`%.*s`: %s", sq->where,
+                 SL_STR_FMT(t->db), SL_STR_FMT(t->name),
+                 res ? "column count changed" : mysql_error(sq->mysql));
+        if (res)
+            mysql_free_result(res);
+        return SL_ERR_UPSTREAM;
+    }
+    size_t rows = (size_t)mysql_num_rows(res);
+    *vals = sl_arena_calloc(arena, rows * ncols + 1, sizeof(**vals));
+    *lens = sl_arena_calloc(arena, rows * ncols + 1, sizeof(**lens));
+    MYSQL_ROW row;
+    size_t r = 0;
+    while (r < rows && (row = mysql_fetch_row(res)) != NULL) {
+        unsigned long *ul = mysql_fetch_lengths(res);
+        for (uint32_t i = 0; i < ncols; i++) {
+            size_t at = r * ncols + i;
+            (*vals)[at] = row[i] ? sl_arena_strndup(arena, row[i], ul[i]) : NULL;
+            (*lens)[at] = row[i] ? ul[i] : 0;
+        }
+        r++;
+    }
+    mysql_free_result(res);
+    *n = r;
+    return SL_OK;
+}
+
+static sl_err_t sql_max_key(void *opaque, const struct sl_table *t, struct sl_arena *arena,
+                            const char ***vals, size_t **lens, bool *found, char *errstr,
+                            size_t errstr_size)
+{
+    struct sl_incsnap_sql *sq = opaque;
+    sl_err_t err = connect_db(sq, errstr, errstr_size);
+    if (err)
+        return err;
+    struct sl_buf sql;
+    sl_buf_init(&sql, SQL_MAX);
+    sl_buf_addstr(&sql, "SELECT ");
+    for (uint32_t k = 0; k < t->npk; k++) {
+        const struct sl_str nm = t->cols[t->pk[k]].name;
+        if (k)
+            sl_buf_addstr(&sql, ", ");
+        sl_schema_quote_ident(&sql, nm.ptr, nm.len);
+    }
+    add_from(t, &sql);
+    add_order(t, " DESC", &sql);
+    sl_buf_addstr(&sql, " LIMIT 1");
+    size_t n = 0;
+    err = fetch_rows(sq, t, sl_buf_cstr(&sql), t->npk, arena, vals, lens, &n, errstr,
+                     errstr_size);
+    sl_buf_fini(&sql);
+    *found = n == 1;
+    return err;
+}
+
 static sl_err_t sql_chunk(void *opaque, const struct sl_table *t, const char *const *last,
-                          const size_t *last_len, uint32_t limit, struct sl_arena *arena,
+                          const size_t *last_len, const char *const *max,
+                          const size_t *max_len, uint32_t limit, struct sl_arena *arena,
                           const char ***vals, size_t **lens, size_t *n, char *errstr,
                           size_t errstr_size)
 {
@@ -289,68 +393,31 @@ static sl_err_t sql_chunk(void *opaque, const struct sl_table *t, const char *co
             sl_buf_addstr(&sql, ", ");
         sl_schema_select_expr(&t->cols[i], &sql);
     }
-    sl_buf_addstr(&sql, " FROM ");
-    sl_schema_quote_ident(&sql, t->db.ptr, t->db.len);
-    sl_buf_addch(&sql, '.');
-    sl_schema_quote_ident(&sql, t->name.ptr, t->name.len);
-    if (last) {
+    add_from(t, &sql);
+    if (last || max)
         sl_buf_addstr(&sql, " WHERE ");
-        for (uint32_t k = 0; k < t->npk; k++) {
-            sl_buf_addstr(&sql, k ? " OR (" : "(");
-            for (uint32_t j = 0; j <= k; j++) {
-                const struct sl_str nm = t->cols[t->pk[j]].name;
-                if (j)
-                    sl_buf_addstr(&sql, " AND ");
-                sl_schema_quote_ident(&sql, nm.ptr, nm.len);
-                sl_buf_addstr(&sql, j == k ? " > " : " = ");
-                add_literal(sq, t, t->pk[j], last[j], last_len[j], &sql);
-            }
-            sl_buf_addch(&sql, ')');
-        }
+    if (last) {
+        sl_buf_addch(&sql, '(');
+        add_after(sq, t, last, last_len, &sql);
+        sl_buf_addch(&sql, ')');
     }
-    sl_buf_addstr(&sql, " ORDER BY ");
-    for (uint32_t k = 0; k < t->npk; k++) {
-        const struct sl_str nm = t->cols[t->pk[k]].name;
-        if (k)
-            sl_buf_addstr(&sql, ", ");
-        sl_schema_quote_ident(&sql, nm.ptr, nm.len);
+    if (max) {
+        sl_buf_addstr(&sql, last ? " AND NOT (" : "NOT (");
+        add_after(sq, t, max, max_len, &sql);
+        sl_buf_addch(&sql, ')');
     }
+    add_order(t, "", &sql);
     sl_buf_addf(&sql, " LIMIT %u", limit);
-    err = query(sq, sl_buf_cstr(&sql), errstr, errstr_size);
+    err = fetch_rows(sq, t, sl_buf_cstr(&sql), t->ncols, arena, vals, lens, n, errstr,
+                     errstr_size);
     sl_buf_fini(&sql);
-    if (err)
-        return err;
-    MYSQL_RES *res = mysql_store_result(sq->mysql);
-    if (!res || mysql_num_fields(res) != t->ncols) {
-        snprintf(errstr, errstr_size, "%s: chunk of `%.*s`.`%.*s`: %s", sq->where,
-                 SL_STR_FMT(t->db), SL_STR_FMT(t->name),
-                 res ? "column count changed" : mysql_error(sq->mysql));
-        if (res)
-            mysql_free_result(res);
-        return SL_ERR_UPSTREAM;
-    }
-    size_t rows = (size_t)mysql_num_rows(res);
-    *vals = sl_arena_calloc(arena, rows * t->ncols + 1, sizeof(**vals));
-    *lens = sl_arena_calloc(arena, rows * t->ncols + 1, sizeof(**lens));
-    MYSQL_ROW row;
-    size_t r = 0;
-    while (r < rows && (row = mysql_fetch_row(res)) != NULL) {
-        unsigned long *ul = mysql_fetch_lengths(res);
-        for (uint32_t i = 0; i < t->ncols; i++) {
-            size_t at = r * t->ncols + i;
-            (*vals)[at] = row[i] ? sl_arena_strndup(arena, row[i], ul[i]) : NULL;
-            (*lens)[at] = row[i] ? ul[i] : 0;
-        }
-        r++;
-    }
-    mysql_free_result(res);
-    *n = r;
-    return SL_OK;
+    return err;
 }
 
 static const struct sl_incsnap_backend mariadb_backend = {
     .table = sql_table,
     .signal = sql_signal,
+    .max_key = sql_max_key,
     .chunk = sql_chunk,
 };
 

@@ -21,10 +21,11 @@
 #include "source/schema.h"
 
 #define NROWS 10
+#define NMAX (NROWS + 3) /* ids that may be inserted later */
 
 struct fake {
-    bool present[NROWS + 1]; /* ids 1..NROWS */
-    char val[NROWS + 1][16];
+    bool present[NMAX + 1]; /* ids 1..NROWS at first */
+    char val[NMAX + 1][16];
     char sig_ids[16][64]; /* watermark ids written, in order */
     char sig_types[16][32];
     int nsig;
@@ -84,10 +85,33 @@ static sl_err_t f_signal(void *opaque, const char *sig_db, const char *sig_name,
     return SL_OK;
 }
 
+static sl_err_t f_max(void *opaque, const struct sl_table *t, struct sl_arena *arena,
+                      const char ***vals, size_t **lens, bool *found, char *errstr,
+                      size_t errstr_size)
+{
+    struct fake *f = opaque;
+    (void)errstr;
+    (void)errstr_size;
+    assert_int_equal(t->npk, 1);
+    *found = false;
+    for (int id = NMAX; id >= 1 && !*found; id--) {
+        if (!f->present[id])
+            continue;
+        char num[16];
+        snprintf(num, sizeof(num), "%d", id);
+        *vals = sl_arena_calloc(arena, 1, sizeof(**vals));
+        *lens = sl_arena_calloc(arena, 1, sizeof(**lens));
+        (*vals)[0] = sl_arena_strndup(arena, num, strlen(num));
+        (*lens)[0] = strlen(num);
+        *found = true;
+    }
+    return SL_OK;
+}
+
 static sl_err_t f_chunk(void *opaque, const struct sl_table *t, const char *const *last,
-                        const size_t *last_len, uint32_t limit, struct sl_arena *arena,
-                        const char ***vals, size_t **lens, size_t *n, char *errstr,
-                        size_t errstr_size)
+                        const size_t *last_len, const char *const *max, const size_t *max_len,
+                        uint32_t limit, struct sl_arena *arena, const char ***vals,
+                        size_t **lens, size_t *n, char *errstr, size_t errstr_size)
 {
     struct fake *f = opaque;
     (void)errstr;
@@ -99,11 +123,15 @@ static sl_err_t f_chunk(void *opaque, const struct sl_table *t, const char *cons
         snprintf(f->last_seen, sizeof(f->last_seen), "%.*s", (int)last_len[0], last[0]);
         after = (int)strtol(f->last_seen, NULL, 10);
     }
+    assert_non_null(max);
+    char mx[32];
+    snprintf(mx, sizeof(mx), "%.*s", (int)max_len[0], max[0]);
+    int upto = (int)strtol(mx, NULL, 10);
     f->chunks++;
     *vals = sl_arena_calloc(arena, (size_t)limit * 2 + 1, sizeof(**vals));
     *lens = sl_arena_calloc(arena, (size_t)limit * 2 + 1, sizeof(**lens));
     *n = 0;
-    for (int id = after + 1; id <= NROWS && *n < limit; id++) {
+    for (int id = after + 1; id <= upto && *n < limit; id++) {
         if (!f->present[id])
             continue;
         char num[16];
@@ -117,7 +145,7 @@ static sl_err_t f_chunk(void *opaque, const struct sl_table *t, const char *cons
     return SL_OK;
 }
 
-static const struct sl_incsnap_backend fake_backend = {f_table, f_signal, f_chunk};
+static const struct sl_incsnap_backend fake_backend = {f_table, f_signal, f_max, f_chunk};
 
 struct env {
     struct fake f;
@@ -347,6 +375,41 @@ static void test_exact_end(void **state)
     env_fini(&e);
 }
 
+/* Rows inserted after the table's snapshot started are not read (the stream has them), and
+ * a table emptied before it starts ends at once. */
+static void test_max_bound(void **state)
+{
+    (void)state;
+    struct env e;
+    env_init(&e, 4);
+    start(&e);
+    poll_ok(&e);
+    e.f.present[11] = e.f.present[12] = true;
+    snprintf(e.f.val[11], sizeof(e.f.val[11]), "v11");
+    snprintf(e.f.val[12], sizeof(e.f.val[12]), "v12");
+    size_t total = 0;
+    for (int k = 0; k < 5 && sl_incsnap_active(e.inc); k++) {
+        struct sl_change open = wm(&e, 2), close = wm(&e, 1);
+        feed(&e, &open, true, NULL);
+        int ids[8];
+        size_t n = feed(&e, &close, true, ids);
+        for (size_t i = 0; i < n; i++)
+            assert_true(ids[i] <= NROWS);
+        total += n;
+        poll_ok(&e);
+    }
+    assert_int_equal(total, NROWS);
+    assert_false(sl_incsnap_active(e.inc));
+    for (int id = 1; id <= NMAX; id++)
+        e.f.present[id] = false;
+    int nsig = e.f.nsig;
+    start(&e);
+    poll_ok(&e);
+    assert_false(sl_incsnap_active(e.inc));
+    assert_int_equal(e.f.nsig, nsig); /* no watermark for an empty table */
+    env_fini(&e);
+}
+
 static void test_resume(void **state)
 {
     (void)state;
@@ -367,7 +430,7 @@ static void test_resume(void **state)
     assert_int_equal(sl_incsnap_state_json(e.inc, &buf), SL_OK);
     assert_string_equal(sl_buf_cstr(&buf), "{\"version\":1,\"tables\":[\"db.gone\"],"
                                            "\"current\":\"db.t\",\"last_pk\":[\"34\"],"
-                                           "\"chunk\":1,\"rows\":4}");
+                                           "\"max_pk\":[\"3130\"],\"chunk\":1,\"rows\":4}");
     sl_incsnap_free(e.inc);
     struct sl_incsnap_opts opts = {.signal_table = "db.signal", .chunk_rows = 4,
                                    .backend = &fake_backend, .backend_opaque = &e.f};
@@ -462,7 +525,7 @@ static void test_bad_opts_and_state(void **state)
     assert_non_null(inc);
     static const char *const bad[] = {
         "{", "{\"tables\":[1]}", "{\"current\":\"db.t\",\"last_pk\":[\"zz\"]}",
-        "{\"last_pk\":[\"31\"]}", "{\"chunk\":-1}", "{\"current\":\"db.t\",\"last_pk\":[\"3\"]}",
+        "{\"last_pk\":[\"31\"]}", "{\"current\":\"db.t\",\"max_pk\":[\"1\"]}", "{\"chunk\":-1}", "{\"current\":\"db.t\",\"last_pk\":[\"3\"]}",
         "nonsense",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -486,6 +549,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_exact_end),
+        cmocka_unit_test(test_max_bound),
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_bad_opts_and_state),
