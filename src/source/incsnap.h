@@ -50,8 +50,10 @@
  * State JSON (one line): {"version":1,"tables":["db.t2"],"current":"db.t1",
  *   "last_pk":["3130"],"max_pk":["3230303030"],"chunk":7,"rows":7168} — tables still queued,
  * the table being read, the hex of its last key's text per key column (absent before the
- * first chunk) and of its largest key, chunks and rows emitted. It describes the last COMPLETED chunk: resume re-reads the chunk that was
- * open when the process stopped.
+ * first chunk) and of its largest key, chunks and rows emitted. It describes the last
+ * COMPLETED chunk: resume re-reads the chunk that was open when the process stopped.
+ * Emitted READ rows carry the close row's binlog position (server_id non-zero), which tells
+ * them apart from initial-snapshot rows (server_id 0): source.snapshot "incremental".
  * Thread: one thread (the streaming thread) at a time. */
 #ifndef SL_SOURCE_INCSNAP_H
 #define SL_SOURCE_INCSNAP_H

@@ -525,7 +525,8 @@ static void test_bad_opts_and_state(void **state)
     assert_non_null(inc);
     static const char *const bad[] = {
         "{", "{\"tables\":[1]}", "{\"current\":\"db.t\",\"last_pk\":[\"zz\"]}",
-        "{\"last_pk\":[\"31\"]}", "{\"current\":\"db.t\",\"max_pk\":[\"1\"]}", "{\"chunk\":-1}", "{\"current\":\"db.t\",\"last_pk\":[\"3\"]}",
+        "{\"last_pk\":[\"31\"]}", "{\"current\":\"db.t\",\"max_pk\":[\"1\"]}",
+        "{\"chunk\":-1}", "{\"current\":\"db.t\",\"last_pk\":[\"3\"]}",
         "nonsense",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
