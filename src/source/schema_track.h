@@ -22,8 +22,18 @@
  *   err = sl_schema_track_event(trk, file, &ev, &ddl, arena, errstr, sizeof(errstr));
  *   if (err) stop(err, errstr);          -- TABLE_MAP that cannot be matched, load failure
  *   if (ev.kind == SL_EV_ROWS) ...       -- every change's table now is the merged table
- *   if (ev.kind == SL_EV_QUERY && ddl.kind >= SL_DDL_OTHER) ...   -- history / schema
- *       change record: sl_schema_track_describe() gives each affected table after the change
+ *   if (ev.kind == SL_EV_QUERY && ddl.kind >= SL_DDL_OTHER) {     -- DDL to record
+ *       err = sl_schema_track_ddl_changes(trk, &ddl, arena, &chg, &n, errstr, sizeof(errstr));
+ *       sl_schema_history_record(buf, &pos, ddl.database, ev.u.query.sql, chg, n);
+ *       sl_schema_change_key(key, ddl.database);                   -- convert/schema_change.h
+ *       sl_schema_change_value(val, &pos, ddl.database, ev.u.query.sql, chg, n);
+ *   }
+ *   (SL_DDL_TRUNCATE_TABLE: nothing is recorded or emitted in 1.9.)
+ *
+ * The tracker keeps no history of its own: on restart it starts empty and reloads each table
+ * from the server at its first TABLE_MAP, which is exact when the restart position is after
+ * the last DDL of that table and otherwise refused with the mismatch error (never wrong
+ * names); with binlog_row_metadata=FULL no server schema is needed at all.
  *
  * Ownership: merged tables are owned by the tracker and stay valid until
  * sl_schema_track_free, even after a DDL or a remap replaced them ("retired" versions, as in
