@@ -443,6 +443,17 @@ static bool config_from_json(struct ctx *ctx, json_t *obj, struct sl_props *prop
             reply_error(ctx, 400, "Config keys must not be empty");
             return false;
         }
+        /* ${env:..} and ${file:..} would let any API client read the worker's environment
+         * and files (Kafka Connect resolves them only when the worker configures
+         * config.providers). They stay a feature of the files given on the command line. */
+        if (strstr(text, "${env:") || strstr(text, "${file:")) {
+            reply_error(ctx, 400,
+                        "Config value of '%s' uses a ${env:...} or ${file:...} reference; "
+                        "references are resolved only in files given on the command line, "
+                        "not in REST requests",
+                        key);
+            return false;
+        }
         sl_props_set(props, key, text, 0);
     }
     return true;

@@ -340,6 +340,9 @@ static const struct rest_case cases[] = {
     {"12-oversized-body", "POST", "/connectors", "@big"},
     {"13-empty-body", "POST", "/connectors", ""},
     {"14-unknown-field", "POST", "/connectors", "{\"name\":\"x\",\"config\":{},\"extra\":1}"},
+    {"14b-config-file-reference", "POST", "/connectors",
+     "{\"name\":\"x\",\"config\":{\"connector.class\":\"MySqlConnector\","
+     "\"database.port\":\"${file:/etc/passwd:root}\"}}"},
     {"15-list", "GET", "/connectors", NULL},
     {"16-list-expand-status", "GET", "/connectors?expand=status", NULL},
     {"17-list-expand-info-status", "GET", "/connectors?expand=info&expand=status", NULL},
