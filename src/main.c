@@ -6,6 +6,8 @@
 
 #include "conf/conf.h"
 #include "runtime/cli_binlog.h"
+#include "runtime/cli_check.h"
+#include "runtime/cli_devkafka.h"
 #include "runtime/cli_standalone.h"
 
 static int usage(FILE *out)
@@ -18,6 +20,8 @@ static int usage(FILE *out)
             "  binlog tail --host H ...   stream row changes from a live server as JSON\n"
             "  standalone WORKER CONNECTOR...\n"
             "                             run connectors (Kafka Connect standalone shape)\n"
+            "  check WORKER CONNECTOR...  check everything a run needs, one line per check\n"
+            "  dev-kafka [--brokers N]    a local non-durable Kafka for trying Sluice (development)\n"
             "  config-doc [FILE]          write docs/CONFIGURATION.md from the option tables\n"
             "  version                    print the version\n");
     return out == stderr ? 2 : 0;
@@ -42,6 +46,8 @@ static const struct {
 } commands[] = {
     {"binlog", sl_cli_binlog},
     {"standalone", sl_cli_standalone},
+    {"check", sl_cli_check},
+    {"dev-kafka", sl_cli_devkafka},
     {"config-doc", cmd_config_doc},
 };
 
