@@ -4,7 +4,6 @@
  * byte encoding of the key values), the window rules applied to each streamed change, the
  * state document. The SQL side is a backend (incsnap_sql.c for libmariadb, a fake in the unit
  * tests); values read by it go through schema.h, so they agree with the decoder. */
-#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,15 +12,14 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "core/parse.h"
 #include "core/time.h"
 #include "source/incsnap.h"
+#include "source/incsnap_int.h"
 #include "source/schema.h"
 
 #define SQL_MAX ((size_t)16 << 20)
 #define KEY_MAX ((size_t)64 << 10)
 #define QUEUE_MAX 4096
-#define JSON_DEPTH 32
 
 /* The text of each key column of one key, in key order (owned). */
 struct keytext {
@@ -168,166 +166,6 @@ void sl_incsnap_stats(const struct sl_incsnap *inc, struct sl_incsnap_stats *st)
 const char *sl_incsnap_note(const struct sl_incsnap *inc)
 {
     return inc->note;
-}
-
-/* ---- Small bounded JSON reader ---- */
-
-struct jp {
-    const char *s;
-    size_t n, i;
-    char err[160];
-};
-
-static bool jfail(struct jp *p, const char *what)
-{
-    if (!p->err[0])
-        snprintf(p->err, sizeof(p->err), "%s at offset %zu", what, p->i);
-    return false;
-}
-
-static void jws(struct jp *p)
-{
-    while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]) && p->s[p->i])
-        p->i++;
-}
-
-static bool jlit(struct jp *p, char ch)
-{
-    jws(p);
-    if (p->i < p->n && p->s[p->i] == ch) {
-        p->i++;
-        return true;
-    }
-    return false;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* A string into out (reset first); \uXXXX outside ASCII becomes UTF-8 (no surrogate pairs). */
-static bool jstr(struct jp *p, struct sl_buf *out)
-{
-    sl_buf_reset(out);
-    if (!jlit(p, '"'))
-        return jfail(p, "expected a string");
-    while (p->i < p->n) {
-        char c = p->s[p->i++];
-        if (c == '"')
-            return true;
-        if ((unsigned char)c < 0x20)
-            return jfail(p, "control character in string");
-        if (c != '\\') {
-            if (sl_buf_addch(out, c))
-                return jfail(p, "string too long");
-            continue;
-        }
-        if (p->i >= p->n)
-            break;
-        c = p->s[p->i++];
-        const char *esc = strchr("\"\\/bfnrt", c);
-        if (esc && c) {
-            static const char map[] = "\"\\/\b\f\n\r\t";
-            sl_buf_addch(out, map[esc - "\"\\/bfnrt"]);
-            continue;
-        }
-        if (c != 'u' || p->i + 4 > p->n)
-            return jfail(p, "bad escape");
-        unsigned cp = 0;
-        for (int k = 0; k < 4; k++) {
-            int h = hexval(p->s[p->i++]);
-            if (h < 0)
-                return jfail(p, "bad \\u escape");
-            cp = cp << 4 | (unsigned)h;
-        }
-        if (cp < 0x80) {
-            sl_buf_addch(out, (char)cp);
-        } else if (cp < 0x800) {
-            sl_buf_addch(out, (char)(0xC0 | cp >> 6));
-            sl_buf_addch(out, (char)(0x80 | (cp & 0x3F)));
-        } else {
-            sl_buf_addch(out, (char)(0xE0 | cp >> 12));
-            sl_buf_addch(out, (char)(0x80 | (cp >> 6 & 0x3F)));
-            sl_buf_addch(out, (char)(0x80 | (cp & 0x3F)));
-        }
-    }
-    return jfail(p, "unterminated string");
-}
-
-static bool jskip(struct jp *p, int depth)
-{
-    if (depth > JSON_DEPTH)
-        return jfail(p, "nesting too deep");
-    jws(p);
-    if (p->i >= p->n)
-        return jfail(p, "expected a value");
-    char c = p->s[p->i];
-    if (c == '"') {
-        struct sl_buf tmp;
-        sl_buf_init(&tmp, 1 << 20);
-        bool ok = jstr(p, &tmp);
-        sl_buf_fini(&tmp);
-        return ok;
-    }
-    if (c == '{' || c == '[') {
-        char close = c == '{' ? '}' : ']';
-        p->i++;
-        if (jlit(p, close))
-            return true;
-        do {
-            if (c == '{') {
-                struct sl_buf tmp;
-                sl_buf_init(&tmp, 1 << 20);
-                bool ok = jstr(p, &tmp);
-                sl_buf_fini(&tmp);
-                if (!ok || !jlit(p, ':'))
-                    return jfail(p, "expected a member");
-            }
-            if (!jskip(p, depth + 1))
-                return false;
-        } while (jlit(p, ','));
-        return jlit(p, close) ? true : jfail(p, "expected , or end of container");
-    }
-    size_t start = p->i;
-    while (p->i < p->n && strchr("0123456789+-.eEtruefalsn", p->s[p->i]) && p->s[p->i])
-        p->i++;
-    return p->i > start ? true : jfail(p, "unexpected character");
-}
-
-static bool jnum(struct jp *p, uint64_t *out)
-{
-    jws(p);
-    char tmp[24];
-    size_t k = 0;
-    while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9' && k < sizeof(tmp) - 1)
-        tmp[k++] = p->s[p->i++];
-    tmp[k] = '\0';
-    return k && sl_parse_u64(tmp, out) == SL_OK ? true : jfail(p, "expected a number");
-}
-
-/* An array of strings, each appended (owned copy) to *items / *n (at most max). */
-static bool jstrarr(struct jp *p, char ***items, size_t *n, size_t max, struct sl_buf *tmp)
-{
-    if (!jlit(p, '['))
-        return jfail(p, "expected an array");
-    if (jlit(p, ']'))
-        return true;
-    do {
-        if (!jstr(p, tmp))
-            return false;
-        if (*n >= max)
-            return jfail(p, "too many entries");
-        *items = sl_xrealloc(*items, (*n + 1) * sizeof(**items));
-        (*items)[(*n)++] = sl_xstrndup(sl_buf_cstr(tmp), tmp->len);
-    } while (jlit(p, ','));
-    return jlit(p, ']') ? true : jfail(p, "expected , or ]");
 }
 
 static void free_strs(char **items, size_t n)
@@ -497,17 +335,17 @@ static void enqueue(struct sl_incsnap *inc, const char *name)
     inc->queue[inc->nqueue++] = sl_xstrdup(name);
 }
 
-static bool hex_ok(struct jp *p, const char *name, char **hex, size_t n)
+static bool hex_ok(struct sl_jp *p, const char *name, char **hex, size_t n)
 {
     char what[64];
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(hex[i]);
         bool ok = len % 2 == 0;
         for (size_t j = 0; ok && j < len; j++)
-            ok = hexval(hex[i][j]) >= 0;
+            ok = sl_jp_hexval(hex[i][j]) >= 0;
         if (!ok) {
             snprintf(what, sizeof(what), "%s entry %zu is not hex", name, i);
-            return jfail(p, what);
+            return sl_jp_fail(p, what);
         }
     }
     return true;
@@ -525,7 +363,7 @@ static void keytext_from_hex(struct keytext *kt, char **hex, size_t n)
         size_t len = strlen(hex[i]) / 2;
         kt->v[i] = sl_xmalloc(len + 1);
         for (size_t j = 0; j < len; j++)
-            kt->v[i][j] = (char)(hexval(hex[i][2 * j]) << 4 | hexval(hex[i][2 * j + 1]));
+            kt->v[i][j] = (char)(sl_jp_hexval(hex[i][2 * j]) << 4 | sl_jp_hexval(hex[i][2 * j + 1]));
         kt->v[i][len] = '\0';
         kt->len[i] = len;
     }
@@ -538,48 +376,48 @@ sl_err_t sl_incsnap_resume(struct sl_incsnap *inc, const char *state_json, char 
     clear_queue(inc);
     if (!state_json || !state_json[0])
         return SL_OK;
-    struct jp p = {.s = state_json, .n = strlen(state_json)};
+    struct sl_jp p = {.s = state_json, .n = strlen(state_json)};
     struct sl_buf key, tmp;
     sl_buf_init(&key, 4096);
     sl_buf_init(&tmp, 1 << 20);
     char **tabs = NULL, **hex = NULL, **mhex = NULL, *cur = NULL;
     size_t ntabs = 0, nhex = 0, nmhex = 0;
     uint64_t chunks = 0, rows = 0;
-    bool ok = jlit(&p, '{') || jfail(&p, "expected an object");
-    if (ok && !jlit(&p, '}')) {
+    bool ok = sl_jp_lit(&p, '{') || sl_jp_fail(&p, "expected an object");
+    if (ok && !sl_jp_lit(&p, '}')) {
         do {
-            ok = jstr(&p, &key) && (jlit(&p, ':') || jfail(&p, "expected :"));
+            ok = sl_jp_str(&p, &key) && (sl_jp_lit(&p, ':') || sl_jp_fail(&p, "expected :"));
             const char *k = sl_buf_cstr(&key);
             if (!ok)
                 break;
             if (strcmp(k, "tables") == 0) {
-                ok = jstrarr(&p, &tabs, &ntabs, QUEUE_MAX, &tmp);
+                ok = sl_jp_strarr(&p, &tabs, &ntabs, QUEUE_MAX, &tmp);
             } else if (strcmp(k, "current") == 0) {
-                jws(&p);
+                sl_jp_ws(&p);
                 if (p.i < p.n && p.s[p.i] == 'n') {
-                    ok = jskip(&p, 0);
+                    ok = sl_jp_skip(&p, 0);
                 } else {
-                    ok = jstr(&p, &tmp);
+                    ok = sl_jp_str(&p, &tmp);
                     sl_free(cur);
                     cur = ok ? sl_xstrndup(sl_buf_cstr(&tmp), tmp.len) : NULL;
                 }
             } else if (strcmp(k, "last_pk") == 0) {
-                ok = jstrarr(&p, &hex, &nhex, 4096, &tmp);
+                ok = sl_jp_strarr(&p, &hex, &nhex, 4096, &tmp);
             } else if (strcmp(k, "max_pk") == 0) {
-                ok = jstrarr(&p, &mhex, &nmhex, 4096, &tmp);
+                ok = sl_jp_strarr(&p, &mhex, &nmhex, 4096, &tmp);
             } else if (strcmp(k, "chunk") == 0) {
-                ok = jnum(&p, &chunks);
+                ok = sl_jp_u64(&p, &chunks);
             } else if (strcmp(k, "rows") == 0) {
-                ok = jnum(&p, &rows);
+                ok = sl_jp_u64(&p, &rows);
             } else {
-                ok = jskip(&p, 0);
+                ok = sl_jp_skip(&p, 0);
             }
-        } while (ok && jlit(&p, ','));
-        ok = ok && (jlit(&p, '}') || jfail(&p, "expected , or }"));
+        } while (ok && sl_jp_lit(&p, ','));
+        ok = ok && (sl_jp_lit(&p, '}') || sl_jp_fail(&p, "expected , or }"));
     }
     ok = ok && hex_ok(&p, "last_pk", hex, nhex) && hex_ok(&p, "max_pk", mhex, nmhex);
     if (ok && (nhex || nmhex) && !cur)
-        ok = jfail(&p, "a key without current");
+        ok = sl_jp_fail(&p, "a key without current");
     if (!ok) {
         snprintf(errstr, errstr_size, "incremental snapshot state: %s", p.err);
     } else {
@@ -643,35 +481,35 @@ static void on_signal(struct sl_incsnap *inc, bool stop, struct sl_str data, str
 {
     char idc[100];
     snprintf(idc, sizeof(idc), "%.*s", (int)(id.len < 90 ? id.len : 90), id.ptr);
-    struct jp p = {.s = data.ptr ? data.ptr : "", .n = data.len};
+    struct sl_jp p = {.s = data.ptr ? data.ptr : "", .n = data.len};
     struct sl_buf key, tmp;
     sl_buf_init(&key, 4096);
     sl_buf_init(&tmp, 1 << 16);
     char **cols = NULL;
     size_t ncols = 0;
     bool has_cols = false, incremental = true;
-    bool ok = jlit(&p, '{') || jfail(&p, "expected an object");
-    if (ok && !jlit(&p, '}')) {
+    bool ok = sl_jp_lit(&p, '{') || sl_jp_fail(&p, "expected an object");
+    if (ok && !sl_jp_lit(&p, '}')) {
         do {
-            ok = jstr(&p, &key) && (jlit(&p, ':') || jfail(&p, "expected :"));
+            ok = sl_jp_str(&p, &key) && (sl_jp_lit(&p, ':') || sl_jp_fail(&p, "expected :"));
             if (!ok)
                 break;
             if (strcmp(sl_buf_cstr(&key), "data-collections") == 0) {
                 has_cols = true;
-                ok = jstrarr(&p, &cols, &ncols, QUEUE_MAX, &tmp);
+                ok = sl_jp_strarr(&p, &cols, &ncols, QUEUE_MAX, &tmp);
             } else if (strcmp(sl_buf_cstr(&key), "type") == 0) {
-                ok = jstr(&p, &tmp);
+                ok = sl_jp_str(&p, &tmp);
                 incremental = ok && strcasecmp(sl_buf_cstr(&tmp), "incremental") == 0;
             } else {
-                ok = jskip(&p, 0);
+                ok = sl_jp_skip(&p, 0);
             }
-        } while (ok && jlit(&p, ','));
-        ok = ok && (jlit(&p, '}') || jfail(&p, "expected , or }"));
+        } while (ok && sl_jp_lit(&p, ','));
+        ok = ok && (sl_jp_lit(&p, '}') || sl_jp_fail(&p, "expected , or }"));
     }
     for (size_t i = 0; ok && i < ncols; i++) {
         const char *dot = strchr(cols[i], '.');
         if (!dot || dot == cols[i] || !dot[1])
-            ok = jfail(&p, "a data-collections entry is not <db>.<table>");
+            ok = sl_jp_fail(&p, "a data-collections entry is not <db>.<table>");
     }
     if (!ok) {
         note(inc, "signal '%s' ignored: data %s", idc, p.err);

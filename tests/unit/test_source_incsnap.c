@@ -18,6 +18,7 @@
 
 #include "core/mem.h"
 #include "source/incsnap.h"
+#include "source/incsnap_int.h"
 #include "source/schema.h"
 
 #define NROWS 10
@@ -545,6 +546,75 @@ static void test_bad_opts_and_state(void **state)
     sl_incsnap_free(inc);
 }
 
+static void test_json_reader(void **state)
+{
+    (void)state;
+    struct sl_buf buf;
+    sl_buf_init(&buf, 64);
+    struct sl_jp p = {.s = " \"a\\u00e9\\u20ac\\n\\\"\" ", .n = 0};
+    p.n = strlen(p.s);
+    assert_true(sl_jp_str(&p, &buf));
+    assert_int_equal(buf.len, 8);
+    assert_memory_equal(buf.data, "a\xc3\xa9\xe2\x82\xac\n\"", 8);
+    /* bounded: a string longer than the buffer's maximum fails */
+    char big[200];
+    memset(big, 'x', sizeof(big));
+    big[0] = '"';
+    big[198] = '"';
+    struct sl_jp q = {.s = big, .n = 199};
+    assert_false(sl_jp_str(&q, &buf));
+    assert_non_null(strstr(q.err, "too long"));
+    /* a length-bounded input is never read past n */
+    struct sl_jp r = {.s = "\"abc\"", .n = 3};
+    assert_false(sl_jp_str(&r, &buf));
+    assert_non_null(strstr(r.err, "offset 3"));
+    sl_buf_fini(&buf);
+}
+
+/* Every prefix and every single-byte change of a signal and of a state document: no crash
+ * (this test runs under ASan), and nothing queued from a broken signal. */
+static void test_mutations(void **state)
+{
+    (void)state;
+    static const char sig[] =
+        "{\"data-collections\": [\"db.t\", \"db.u\"], \"type\": \"incremental\", "
+        "\"additional-condition\": \"a = \\\"b\\\"\", \"x\": [1, -2.5e3, true, null]}";
+    static const char st[] = "{\"version\":1,\"tables\":[\"db.u\"],\"current\":\"db.t\","
+                             "\"last_pk\":[\"34\"],\"max_pk\":[\"3130\"],\"chunk\":1,"
+                             "\"rows\":4}";
+    struct env e;
+    env_init(&e, 4);
+    char tmp[sizeof(sig)];
+    for (size_t cut = 0; cut < sizeof(sig) - 1; cut++) {
+        char *data = sl_arena_strndup(&e.a, sig, cut);
+        struct sl_change chg = sigchg(&e, "m", "execute-snapshot", data);
+        chg.after[2].v.s.len = cut; /* not NUL-terminated views are fine too */
+        feed(&e, &chg, true, NULL);
+    }
+    for (size_t i = 0; i < sizeof(sig) - 1; i++) {
+        memcpy(tmp, sig, sizeof(sig));
+        tmp[i] = (char)(tmp[i] ^ 0x5a);
+        struct sl_change chg = sigchg(&e, "m", "stop-snapshot", sl_arena_strndup(&e.a, tmp,
+                                                                                strlen(tmp)));
+        feed(&e, &chg, true, NULL);
+    }
+    char errstr[200];
+    char tmp2[sizeof(st)];
+    for (size_t cut = 0; cut < sizeof(st) - 1; cut++) {
+        memcpy(tmp2, st, cut);
+        tmp2[cut] = '\0';
+        sl_incsnap_resume(e.inc, tmp2, errstr, sizeof(errstr));
+    }
+    for (size_t i = 0; i < sizeof(st) - 1; i++) {
+        memcpy(tmp2, st, sizeof(st));
+        tmp2[i] = (char)(tmp2[i] ^ 0x21);
+        sl_incsnap_resume(e.inc, tmp2, errstr, sizeof(errstr));
+    }
+    assert_int_equal(sl_incsnap_resume(e.inc, st, errstr, sizeof(errstr)), SL_OK);
+    assert_true(sl_incsnap_active(e.inc));
+    env_fini(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +624,8 @@ int main(void)
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_bad_opts_and_state),
+        cmocka_unit_test(test_json_reader),
+        cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
