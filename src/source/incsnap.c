@@ -363,7 +363,8 @@ static void keytext_from_hex(struct keytext *kt, char **hex, size_t n)
         size_t len = strlen(hex[i]) / 2;
         kt->v[i] = sl_xmalloc(len + 1);
         for (size_t j = 0; j < len; j++)
-            kt->v[i][j] = (char)(sl_jp_hexval(hex[i][2 * j]) << 4 | sl_jp_hexval(hex[i][2 * j + 1]));
+            kt->v[i][j] =
+                (char)(sl_jp_hexval(hex[i][2 * j]) << 4 | sl_jp_hexval(hex[i][2 * j + 1]));
         kt->v[i][len] = '\0';
         kt->len[i] = len;
     }
