@@ -61,6 +61,20 @@ struct sl_incsnap {
 
 /* ---- Lifecycle ---- */
 
+void sl_incsnap_opts_from_conf(struct sl_incsnap_opts *opts,
+                               const struct sl_mysql_source_conf *conf)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->db.host = conf->hostname;
+    opts->db.port = conf->port;
+    opts->db.user = conf->user;
+    opts->db.password = conf->password;
+    opts->db.ssl_mode = (sl_ssl_mode_t)conf->ssl_mode; /* same order */
+    opts->db.connect_timeout_s =
+        conf->connect_timeout_ms > 0 ? (unsigned)((conf->connect_timeout_ms + 999) / 1000) : 0;
+    opts->signal_table = conf->signal_data_collection;
+}
+
 struct sl_incsnap *sl_incsnap_new(const struct sl_incsnap_opts *opts, char *errstr,
                                   size_t errstr_size)
 {

@@ -65,6 +65,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/change.h"
+#include "conf/mysql_source.h"
 #include "core/err.h"
 #include "source/client.h"
 
@@ -103,6 +104,13 @@ struct sl_incsnap_opts {
     const struct sl_incsnap_backend *backend; /* NULL = libmariadb; tests pass a fake */
     void *backend_opaque;
 };
+
+/* Fills opts from the connector file: connection as sl_snapshot_opts_from_conf, signal table
+ * from signal.data.collection (NULL when unset: then do not create an incsnap), chunk_rows 0
+ * (1024; the conf has no incremental.snapshot.chunk.size key yet). opts keeps pointers into
+ * conf. */
+void sl_incsnap_opts_from_conf(struct sl_incsnap_opts *opts,
+                               const struct sl_mysql_source_conf *conf);
 
 struct sl_incsnap;
 

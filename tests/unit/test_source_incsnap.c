@@ -615,6 +615,29 @@ static void test_mutations(void **state)
     env_fini(&e);
 }
 
+static void test_opts_from_conf(void **state)
+{
+    (void)state;
+    struct sl_mysql_source_conf conf;
+    memset(&conf, 0, sizeof(conf));
+    conf.hostname = "db.example";
+    conf.port = 3307;
+    conf.user = "u";
+    conf.connect_timeout_ms = 1500;
+    conf.signal_data_collection = "inv.signals";
+    struct sl_incsnap_opts opts;
+    sl_incsnap_opts_from_conf(&opts, &conf);
+    assert_string_equal(opts.db.host, "db.example");
+    assert_int_equal(opts.db.port, 3307);
+    assert_int_equal(opts.db.connect_timeout_s, 2);
+    assert_string_equal(opts.signal_table, "inv.signals");
+    assert_null(opts.backend);
+    char errstr[200];
+    struct sl_incsnap *inc = sl_incsnap_new(&opts, errstr, sizeof(errstr));
+    assert_non_null(inc); /* no network until the first poll */
+    sl_incsnap_free(inc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_bad_opts_and_state),
         cmocka_unit_test(test_json_reader),
         cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_opts_from_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
