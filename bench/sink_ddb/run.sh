@@ -118,6 +118,7 @@ key.converter=org.apache.kafka.connect.storage.StringConverter
 value.converter=org.apache.kafka.connect.storage.StringConverter
 offset.storage.file.filename=$tmp/connect.offsets
 offset.flush.interval.ms=200
+consumer.fetch.max.wait.ms=50
 listeners=
 EOF
     cat >"$tmp/sink.properties" <<EOF
@@ -151,6 +152,7 @@ EOF
     t1=$(sl_now_ms)
     r=$(sl_peak_rss_kb "$pid")
     [ -n "$r" ] && rss=$r
+    log "sluice used $(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat") s of CPU"
     { kill -TERM "$pid" && wait "$pid"; } 2>/dev/null || true
     awk -v ms=$((t1 - t0)) -v rss="$rss" 'BEGIN { printf "%.2f %d\n", ms / 1000, rss }'
 }

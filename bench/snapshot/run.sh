@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Initial snapshot throughput: a ROWS-row salesdb.SALES_ORDER (default 5,000,000) is copied by
+# `sluice standalone` (seed source connector, snapshot.mode=initial) into an in-memory mock
+# Kafka cluster (bench/lib/kafkatool); rows/s and the sluice process's peak RSS. Peer, same run,
+# same table: `mariadb --quick -e 'SELECT * FROM salesdb.SALES_ORDER' > /dev/null` (the bare
+# cost of reading the rows out of the server, no conversion, no Kafka).
+# When the build's source has no initial snapshot (its log says so), the Sluice column says
+# "not available yet" and only the peer is measured.
+# Env: SLUICE_BIN, ROWS (default 5000000), SL_BENCH_KEEP=1.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/common.sh
+. "$here/../lib/common.sh"
+sluice=${SLUICE_BIN:-$sl_repo/build/sluice}
+nrows=${ROWS:-5000000}
+batch=250000
+topic=salesdb.salesdb.SALES_ORDER
+log() { echo "snapshot: $*" >&2; }
+
+[ -x "$sluice" ] || { log "$sluice not built"; exit 1; }
+kt=$(sl_kafkatool) || { log "cannot build bench/lib/kafkatool.c"; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-snap.XXXXXX")
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
+    bash "$sl_repo/tests/lib/mariadb.sh" stop "$tmp/db" >/dev/null 2>&1 || true
+    if [ "${SL_BENCH_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+env_file=$(bash "$sl_repo/tests/lib/mariadb.sh" start "$tmp/db" --innodb-buffer-pool-size=512M \
+    --innodb-log-file-size=256M --innodb-flush-log-at-trx-commit=0 --sync-binlog=0 \
+    --max-binlog-size=1G)
+# shellcheck disable=SC1090
+. "$env_file"
+sql() { mariadb --no-defaults -uroot -S "$MARIADB_SOCKET" "$@"; }
+sql -e "CREATE DATABASE salesdb"
+sql salesdb -e "CREATE TABLE SALES_ORDER (ORDER_ID INT PRIMARY KEY, SITE_ID INT,
+    ORDER_DATE DATETIME, SHIP_MODE VARCHAR(20)) ENGINE=InnoDB"
+log "loading $nrows rows"
+first=1
+while [ "$first" -le "$nrows" ]; do
+    last=$((first + batch - 1))
+    [ "$last" -gt "$nrows" ] && last=$nrows
+    sql salesdb -e "SET sql_log_bin=0; INSERT INTO SALES_ORDER
+        SELECT seq, 1000 + seq % 3000, TIMESTAMP'2022-06-01 00:00:00' + INTERVAL seq MINUTE,
+               ELT(1 + seq % 3, 'STANDARD', 'ONE-DAY', 'TWO-DAY') FROM seq_${first}_to_${last}"
+    first=$((last + 1))
+done
+
+log "peer: mariadb --quick SELECT * > /dev/null"
+t0=$(sl_now_ms)
+mariadb --no-defaults --quick -h 127.0.0.1 -P "$MARIADB_PORT" -u"$MARIADB_USER" \
+    -p"$MARIADB_PASSWORD" -e "SELECT * FROM salesdb.SALES_ORDER" >/dev/null
+t1=$(sl_now_ms)
+peer_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
+peer_rate=$(awk -v n="$nrows" -v s="$peer_s" 'BEGIN { printf "%.0f", n / s }')
+peer_txt="$peer_rate rows/s ($peer_s s, mariadb --quick SELECT *)"
+
+"$kt" serve "$topic:3" >"$tmp/kafka.out" 2>"$tmp/kafka.log" &
+pids+=($!)
+boot=""
+for _ in $(seq 1 100); do
+    boot=$(sed -n 's/^bootstrap.servers=//p' "$tmp/kafka.out")
+    [ -n "$boot" ] && break
+    sleep 0.1
+done
+[ -n "$boot" ] || { log "mock cluster did not start"; exit 1; }
+cat >"$tmp/worker.properties" <<EOF
+bootstrap.servers=$boot
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+offset.storage.file.filename=$tmp/connect.offsets
+listeners=
+EOF
+cat >"$tmp/source.properties" <<EOF
+name=salesdb-source
+connector.class=io.debezium.connector.mysql.MySqlConnector
+database.user=$MARIADB_USER
+database.password=$MARIADB_PASSWORD
+database.hostname=127.0.0.1
+database.port=$MARIADB_PORT
+database.server.id=123456
+database.server.name=salesdb
+database.include.list=salesdb
+tasks.max=1
+snapshot.mode=initial
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+transforms=unwrap
+transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState
+EOF
+log "sluice: snapshot -> Kafka"
+t0=$(sl_now_ms)
+"$sluice" standalone "$tmp/worker.properties" "$tmp/source.properties" 2>"$tmp/sluice.log" &
+pid=$!
+pids+=("$pid")
+rss=0 got=0
+while :; do
+    r=$(sl_peak_rss_kb "$pid")
+    [ -n "$r" ] && rss=$r
+    if grep -q "initial snapshot, which is not implemented yet\|snapshots are not implemented" "$tmp/sluice.log"; then
+        echo "BENCH|snapshot rows/s|not available yet (no initial snapshot in this build)|$peer_txt|-"
+        exit 0
+    fi
+    got=$("$kt" count "$boot" "$topic" 2>/dev/null || echo 0)
+    [ "$got" -ge "$nrows" ] && break
+    kill -0 "$pid" 2>/dev/null || { log "sluice exited: $(tail -5 "$tmp/sluice.log")"; exit 1; }
+    [ $(($(sl_now_ms) - t0)) -lt 1000000 ] || { log "only $got of $nrows after 1000 s"; exit 1; }
+    sleep 0.5
+done
+t1=$(sl_now_ms)
+r=$(sl_peak_rss_kb "$pid")
+[ -n "$r" ] && rss=$r
+sl_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
+sl_rate=$(awk -v n="$nrows" -v s="$sl_s" 'BEGIN { printf "%.0f", n / s }')
+ratio=$(awk -v a="$sl_rate" -v b="$peer_rate" 'BEGIN { printf "%.2fx", a / b }')
+echo "BENCH|snapshot rows/s|$sl_rate rows/s ($nrows in $sl_s s)|$peer_txt|$ratio"
+echo "BENCH|snapshot peak RSS|$((rss / 1024)) MB|-|-"
