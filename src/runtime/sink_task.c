@@ -253,9 +253,19 @@ static sl_err_t run_kafka(struct sink_thread *th)
     struct sl_consumer_batch batch = {0};
     int64_t last_commit = sl_time_mono_ms();
     while (!atomic_load(&t->stop)) {
+        /* Paused: no new records, but DynamoDB's in-flight writes finish and get committed;
+         * librdkafka's heartbeats keep the membership (until max.poll.interval.ms). */
         err = sl_consumer_poll(th->cons, &batch, 500, POLL_MS, th->errstr, sizeof(th->errstr));
         if (err)
             break;
+        while (atomic_load(&t->paused) && !atomic_load(&t->stop) && !err) {
+            err = writer_poll(th, POLL_MS); /* the batch waits for the resume */
+            sl_ddb_writer_offsets(th->w, mark_cb, th->cons);
+        }
+        if (err)
+            break;
+        if (atomic_load(&t->stop))
+            break; /* unprocessed records are read again after a restart */
         for (size_t i = 0; i < batch.cnt && !err; i++)
             err = put(th, &batch.msgs[i]);
         if (err)

@@ -46,9 +46,10 @@ sl_err_t sl_sink_task_new(const struct sl_sink_task_conf *conf, struct sl_sink_t
 sl_err_t sl_sink_task_start(struct sl_sink_task *t, char *errstr, size_t errstr_size);
 /* Asks the threads to flush, commit and stop (returns at once). Thread: any. */
 void sl_sink_task_stop(struct sl_sink_task *t);
-/* Embedded mode: paused threads stop taking records from the local bus but finish what
- * DynamoDB has in flight and keep their state; resume continues where they were. Thread:
- * any. (Kafka mode pauses by stopping the task: its group offsets keep the position.) */
+/* Paused threads stop taking records (from the local bus, or from Kafka: they stop polling,
+ * so a pause longer than max.poll.interval.ms costs a rebalance on resume) but finish what
+ * DynamoDB has in flight, commit it and keep their state; resume continues where they
+ * were. Thread: any. */
 void sl_sink_task_pause(struct sl_sink_task *t, bool paused);
 /* Whether any thread has finished (stopped or failed). Thread: any. */
 bool sl_sink_task_done(struct sl_sink_task *t);

@@ -3,9 +3,10 @@
  * the config it was given, its parsed form, its Kafka client settings and its task. REST
  * callbacks (the REST thread) only read states and record requests under the lock; the
  * main thread (sl_worker_tick) does the slow parts: stopping and joining tasks, creating
- * new ones. Pausing stops the task (offsets are stored, so resume continues from them),
- * except an embedded-mode sink, which just stops taking records from the local bus: its
- * unacknowledged records would otherwise only come back after a source restart. */
+ * new ones. Pausing a source stops its task (offsets are stored, so resume continues from
+ * them); a sink just stops taking records and keeps its state (consumer group membership,
+ * or the local bus records it holds, which would otherwise only come back after a source
+ * restart). */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -511,7 +512,7 @@ static bool apply(struct sl_worker *w, struct conn *c)
     bool running = c->src_task || c->sink_task;
     if (target == SL_WSTATE_PAUSED && running && c->state != SL_WSTATE_PAUSED &&
         c->state != SL_WSTATE_FAILED) {
-        if (c->sink_task && w->local) {
+        if (c->sink_task) {
             sl_sink_task_pause(c->sink_task, true);
             c->inplace_paused = true;
         } else {
