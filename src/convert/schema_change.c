@@ -363,7 +363,10 @@ static sl_err_t changes_arr(struct sl_buf *out, const struct sl_table_change *ch
             if (!err)
                 err = table(out, c->def, connect);
         } else if (!err && connect) {
-            err = sl_buf_addstr(out, ",\"table\":null");
+            /* The Connect schema's table is not optional: an empty one for DROP. */
+            err = sl_buf_addstr(out, ",\"table\":{\"defaultCharsetName\":null,"
+                                     "\"primaryKeyColumnNames\":[],\"columns\":[],"
+                                     "\"comment\":null}");
         }
         if (!err)
             err = sl_buf_addch(out, '}');
@@ -409,7 +412,67 @@ sl_err_t sl_schema_history_record(struct sl_buf *out, const struct sl_schema_cha
     return err ? err : sl_buf_addch(out, '}');
 }
 
-sl_err_t sl_schema_change_key(struct sl_buf *out, struct sl_str database)
+/* JsonConverter schemas (schemas.enable=true) of the schema change topic, as Debezium 1.9's
+ * EventDispatcher and ConnectTableChangeSerializer declare them. */
+static const char key_schema[] =
+    "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,"
+    "\"field\":\"databaseName\"}],\"optional\":false,"
+    "\"name\":\"io.debezium.connector.mysql.SchemaChangeKey\"}";
+
+static const char value_schema[] =
+    "{\"type\":\"struct\",\"fields\":["
+    "{\"type\":\"struct\",\"fields\":["
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"version\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"connector\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"name\"},"
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"},"
+    "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Enum\",\"version\":1,"
+    "\"parameters\":{\"allowed\":\"true,last,false,incremental\"},\"default\":\"false\","
+    "\"field\":\"snapshot\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"db\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"sequence\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"table\"},"
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"server_id\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"gtid\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"file\"},"
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"pos\"},"
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"row\"},"
+    "{\"type\":\"int64\",\"optional\":true,\"field\":\"thread\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"query\"}],"
+    "\"optional\":false,\"name\":\"io.debezium.connector.mysql.Source\",\"field\":\"source\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"databaseName\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"schemaName\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"ddl\"},"
+    "{\"type\":\"array\",\"items\":{\"type\":\"struct\",\"fields\":["
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"type\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"id\"},"
+    "{\"type\":\"struct\",\"fields\":["
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"defaultCharsetName\"},"
+    "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"optional\":false},"
+    "\"optional\":true,\"field\":\"primaryKeyColumnNames\"},"
+    "{\"type\":\"array\",\"items\":{\"type\":\"struct\",\"fields\":["
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"name\"},"
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"jdbcType\"},"
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"nativeType\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"typeName\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"typeExpression\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"charsetName\"},"
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"length\"},"
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"scale\"},"
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"position\"},"
+    "{\"type\":\"boolean\",\"optional\":true,\"field\":\"optional\"},"
+    "{\"type\":\"boolean\",\"optional\":true,\"field\":\"autoIncremented\"},"
+    "{\"type\":\"boolean\",\"optional\":true,\"field\":\"generated\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"comment\"}],"
+    "\"optional\":false,\"name\":\"io.debezium.connector.schema.Column\"},"
+    "\"optional\":false,\"field\":\"columns\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"comment\"}],"
+    "\"optional\":false,\"name\":\"io.debezium.connector.schema.Table\",\"field\":\"table\"}],"
+    "\"optional\":false,\"name\":\"io.debezium.connector.schema.Change\"},"
+    "\"optional\":false,\"field\":\"tableChanges\"}],"
+    "\"optional\":false,\"name\":\"io.debezium.connector.mysql.SchemaChangeValue\"}";
+
+static sl_err_t change_key(struct sl_buf *out, struct sl_str database)
 {
     sl_err_t err = sl_buf_addstr(out, "{\"databaseName\":");
     if (!err)
@@ -417,9 +480,36 @@ sl_err_t sl_schema_change_key(struct sl_buf *out, struct sl_str database)
     return err ? err : sl_buf_addch(out, '}');
 }
 
+sl_err_t sl_schema_change_key(struct sl_buf *out, struct sl_str database, bool schemas)
+{
+    if (!schemas)
+        return change_key(out, database);
+    sl_err_t err = sl_buf_addf(out, "{\"schema\":%s,\"payload\":", key_schema);
+    if (!err)
+        err = change_key(out, database);
+    return err ? err : sl_buf_addch(out, '}');
+}
+
+static sl_err_t change_value(struct sl_buf *out, const struct sl_schema_change_pos *pos,
+                             struct sl_str database, struct sl_str ddl,
+                             const struct sl_table_change *changes, uint32_t nchanges);
+
 sl_err_t sl_schema_change_value(struct sl_buf *out, const struct sl_schema_change_pos *pos,
                                 struct sl_str database, struct sl_str ddl,
-                                const struct sl_table_change *changes, uint32_t nchanges)
+                                const struct sl_table_change *changes, uint32_t nchanges,
+                                bool schemas)
+{
+    if (!schemas)
+        return change_value(out, pos, database, ddl, changes, nchanges);
+    sl_err_t err = sl_buf_addf(out, "{\"schema\":%s,\"payload\":", value_schema);
+    if (!err)
+        err = change_value(out, pos, database, ddl, changes, nchanges);
+    return err ? err : sl_buf_addch(out, '}');
+}
+
+static sl_err_t change_value(struct sl_buf *out, const struct sl_schema_change_pos *pos,
+                             struct sl_str database, struct sl_str ddl,
+                             const struct sl_table_change *changes, uint32_t nchanges)
 {
     const char *version = pos->version ? pos->version : SL_CONV_DEBEZIUM_VERSION;
     const char *file = pos->event_file ? pos->event_file : (pos->file ? pos->file : "");

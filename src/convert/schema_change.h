@@ -13,7 +13,7 @@
  *      "tableChanges":[...]} with ConnectTableChangeSerializer's fields (every field present,
  *     null when unset: name, jdbcType, nativeType, typeName, typeExpression, charsetName,
  *     length, scale, position, optional, autoIncremented, generated, comment), as the
- *     JsonConverter prints it with schemas.enable=false (the schema wrapper is not written).
+ *     JsonConverter prints it (schemas.enable=false, or true with the schema wrapper).
  *
  * How a DDL maps to tableChanges (the caller's job; source/ddl.h gives kind and tables,
  * source/schema_track.h's sl_schema_track_describe the definitions after the change):
@@ -57,14 +57,18 @@ sl_err_t sl_schema_history_record(struct sl_buf *out, const struct sl_schema_cha
                                   struct sl_str database, struct sl_str ddl,
                                   const struct sl_table_change *changes, uint32_t nchanges);
 
-/* Schema change topic key: {"databaseName":"..."}. */
-sl_err_t sl_schema_change_key(struct sl_buf *out, struct sl_str database);
+/* Schema change topic key: {"databaseName":"..."}; with schemas (key.converter
+ * schemas.enable=true) wrapped as {"schema":{...SchemaChangeKey},"payload":{...}}. */
+sl_err_t sl_schema_change_key(struct sl_buf *out, struct sl_str database, bool schemas);
 
-/* Schema change topic value (schemas disabled). source.table is the affected table names
- * joined with "," (null when none); source.db is database. */
+/* Schema change topic value. source.table is the affected table names joined with ","
+ * (null when none); source.db is database. With schemas (value.converter
+ * schemas.enable=true) wrapped as {"schema":{...SchemaChangeValue},"payload":{...}}. A DROP
+ * without def carries an empty table (the Connect schema's table is not optional). */
 sl_err_t sl_schema_change_value(struct sl_buf *out, const struct sl_schema_change_pos *pos,
                                 struct sl_str database, struct sl_str ddl,
-                                const struct sl_table_change *changes, uint32_t nchanges);
+                                const struct sl_table_change *changes, uint32_t nchanges,
+                                bool schemas);
 
 /* java.sql.Types code Debezium's MySQL DDL parser assigns to a MySQL type name (case
  * insensitive base name, e.g. "varchar", "int"): VARCHAR 12 for every text type, BLOB 2004

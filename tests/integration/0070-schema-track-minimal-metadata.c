@@ -11,6 +11,7 @@
  *     names. No row is ever emitted under wrong names.
  *   - With binlog_row_metadata=FULL switched on at the end, rows carry their own names and
  *     are emitted even though the server's schema changed again afterwards. */
+#include <jansson.h>
 #include <mysql.h>
 
 #include <stdarg.h>
@@ -187,6 +188,22 @@ static void run_step(struct run *r)
                                              chg, nchg))
                     die("history record failed");
                 sl_buf_addch(&r->history, '\n');
+                /* The schema change topic value, with the JsonConverter schema: valid JSON
+                 * whose payload carries one table change per table. */
+                struct sl_buf val;
+                sl_buf_init(&val, 1 << 22);
+                if (sl_schema_change_value(&val, &pos, ddl.database, ev.u.query.sql, chg, nchg,
+                                           true))
+                    die("schema change value failed");
+                json_error_t jerr;
+                json_t *doc = json_loadb(val.data, val.len, 0, &jerr);
+                json_t *arr = json_object_get(json_object_get(doc, "payload"), "tableChanges");
+                if (!doc || !json_is_array(arr) || json_array_size(arr) != nchg ||
+                    !json_is_object(json_object_get(doc, "schema")))
+                    die("schema change value is not the expected JSON (%s): %s", jerr.text,
+                        sl_buf_cstr(&val));
+                json_decref(doc);
+                sl_buf_fini(&val);
             }
             if (ev.kind == SL_EV_ROWS)
                 for (uint32_t i = 0; i < ev.u.rows.nchanges; i++)

@@ -151,11 +151,12 @@ static void test_change_topic(void **state)
                                   SL_STR_NULL, SL_STR_NULL, &small};
     struct sl_buf buf;
     sl_buf_init(&buf, 1 << 20);
-    assert_int_equal(sl_schema_change_key(&buf, SL_STR("salesdb")), SL_OK);
+    assert_int_equal(sl_schema_change_key(&buf, SL_STR("salesdb"), false), SL_OK);
     assert_string_equal(sl_buf_cstr(&buf), "{\"databaseName\":\"salesdb\"}");
     sl_buf_reset(&buf);
     assert_int_equal(sl_schema_change_value(&buf, &pos, SL_STR("salesdb"),
-                                            SL_STR("ALTER TABLE orders ADD x INT"), &chg, 1),
+                                            SL_STR("ALTER TABLE orders ADD x INT"), &chg, 1,
+                                            false),
                      SL_OK);
     assert_string_equal(
         sl_buf_cstr(&buf),
@@ -182,11 +183,37 @@ static void test_change_topic(void **state)
     sl_buf_reset(&buf);
     pos.gtid = NULL;
     assert_int_equal(sl_schema_change_value(&buf, &pos, SL_STR("salesdb"),
-                                            SL_STR("CREATE DATABASE salesdb"), NULL, 0),
+                                            SL_STR("CREATE DATABASE salesdb"), NULL, 0, false),
                      SL_OK);
     assert_non_null(strstr(sl_buf_cstr(&buf), "\"sequence\":null,\"table\":null,"));
     assert_non_null(strstr(sl_buf_cstr(&buf), "\"gtid\":null,"));
     assert_non_null(strstr(sl_buf_cstr(&buf), "\"tableChanges\":[]}"));
+    /* schemas.enable=true: the same payload inside the JsonConverter envelope; the schema
+     * is checked where it is easy to get wrong. */
+    sl_buf_reset(&buf);
+    assert_int_equal(sl_schema_change_key(&buf, SL_STR("salesdb"), true), SL_OK);
+    assert_string_equal(sl_buf_cstr(&buf),
+                        "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"string\","
+                        "\"optional\":false,\"field\":\"databaseName\"}],\"optional\":false,"
+                        "\"name\":\"io.debezium.connector.mysql.SchemaChangeKey\"},"
+                        "\"payload\":{\"databaseName\":\"salesdb\"}}");
+    sl_buf_reset(&buf);
+    struct sl_table_change drop = {SL_TABLE_CHANGE_DROP, {"salesdb", 7}, {"old", 3},
+                                   SL_STR_NULL, SL_STR_NULL, NULL};
+    assert_int_equal(sl_schema_change_value(&buf, &pos, SL_STR("salesdb"),
+                                            SL_STR("DROP TABLE old"), &drop, 1, true),
+                     SL_OK);
+    const char *v = sl_buf_cstr(&buf);
+    assert_true(strncmp(v, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\"",
+                        40) == 0);
+    assert_non_null(strstr(v, "\"optional\":false,\"name\":\"io.debezium.connector.mysql."
+                              "SchemaChangeValue\"},\"payload\":{\"source\":{"));
+    assert_non_null(strstr(v, "\"name\":\"io.debezium.connector.schema.Column\"},"
+                              "\"optional\":false,\"field\":\"columns\"}"));
+    assert_non_null(strstr(v, "\"tableChanges\":[{\"type\":\"DROP\",\"id\":"
+                              "\"\\\"salesdb\\\".\\\"old\\\"\",\"table\":{"
+                              "\"defaultCharsetName\":null,\"primaryKeyColumnNames\":[],"
+                              "\"columns\":[],\"comment\":null}}]}}"));
     sl_buf_fini(&buf);
 }
 
