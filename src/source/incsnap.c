@@ -781,6 +781,18 @@ static sl_err_t next_table(struct sl_incsnap *inc, bool *have, char *errstr, siz
     }
 }
 
+/* Whether the chunk just read ends at the table's largest key. */
+static bool at_max(const struct sl_incsnap *inc)
+{
+    if (!inc->nrows || !inc->end_key || inc->max.n != inc->cur_t->npk)
+        return false;
+    for (uint32_t k = 0; k < inc->max.n; k++)
+        if (inc->end_key_len[k] != inc->max.len[k] ||
+            memcmp(inc->end_key[k], inc->max.v[k], inc->max.len[k]) != 0)
+            return false;
+    return true;
+}
+
 sl_err_t sl_incsnap_poll(struct sl_incsnap *inc, char *errstr, size_t errstr_size)
 {
     while (!inc->waiting) {
@@ -811,7 +823,7 @@ sl_err_t sl_incsnap_poll(struct sl_incsnap *inc, char *errstr, size_t errstr_siz
             end_table(inc); /* the open row stays orphaned: ignored */
             continue;
         }
-        inc->table_end = n < inc->opts.chunk_rows;
+        inc->table_end = n < inc->opts.chunk_rows || at_max(inc);
         if (!err)
             err = inc->be->signal(inc->be_opaque, inc->sig_db, inc->sig_name, inc->close_id,
                                   "snapshot-window-close", errstr, errstr_size);
