@@ -9,7 +9,30 @@
  * (producer delivery reports, or local-bus acks from the sink) reaches a checkpoint's
  * sequence, its position becomes the safe offset; the safe offset is written to the offsets
  * file every offset.flush.interval.ms and on shutdown. Hence the stored position is always
- * the start of the first transaction not fully acknowledged. */
+ * the start of the first transaction not fully acknowledged.
+ *
+ * Initial snapshot (snapshot.mode, debezium-compat.md §1.1): initial / initial_only /
+ * when_needed / always copy the tables with source/snapshot.h when there is no stored offset
+ * (when_needed also when SHOW BINARY LOGS no longer lists the stored file; always on every
+ * start); never / schema_only / no_data / recovery stream from the current position. Rows go
+ * out as op "r" with source.snapshot "true" ("last" on the final row). Each chunk pushes a
+ * checkpoint whose offset is the snapshot's binlog position with snapshot:true and, under the
+ * Sluice key "snapshot_progress", the snapshot's resumable progress; it is stored by the same
+ * acknowledged-watermark rule. The end of the snapshot pushes the position with
+ * snapshot_completed:true and no progress (one write, P14); streaming starts at exactly that
+ * position. A stored snapshot:true offset makes the next start continue the snapshot after
+ * its last stored chunk; a Debezium-written one (no progress) restarts it from zero.
+ *
+ * GTIDs: on MariaDB the offset carries "gtids", the domain-server-seq list after each
+ * complete transaction (seeded from the snapshot, the stored offset or BINLOG_GTID_POS of the
+ * start position), and a restart resumes by GTID (file:pos when that fails). On MySQL the
+ * executed set is not tracked (it would need interval arithmetic over the PREVIOUS_GTIDS
+ * set); offsets carry file:pos only.
+ *
+ * Names and primary keys of binlog tables come from the schema tracker
+ * (source/schema_track.h): TABLE_MAP metadata when binlog_row_metadata=FULL, else the
+ * server's information_schema (columns, PK, signedness, labels), validated against each
+ * TABLE_MAP. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +104,7 @@ struct sl_source_task {
     bool started;
     atomic_bool stop;
     atomic_bool done;
+    atomic_bool finished; /* initial_only: done on purpose */
     sl_err_t result;
     char errstr[1024];
 
@@ -895,6 +919,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
                "%s: the snapshot is complete and snapshot.mode=initial_only never streams; "
                "the task stops",
                t->conf.name);
+        atomic_store(&t->finished, true);
         goto out;
     }
 
@@ -911,6 +936,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
             sl_log(SL_LOG_INFO, FAC,
                    "%s: snapshot.mode=initial_only: the snapshot is done, the task stops",
                    t->conf.name);
+            atomic_store(&t->finished, true);
             goto out;
         }
         cc.from = SL_CLIENT_FROM_FILEPOS;
@@ -1096,6 +1122,7 @@ sl_err_t sl_source_task_new(const struct sl_source_task_conf *conf, struct sl_so
     t->conf = *conf;
     atomic_init(&t->stop, false);
     atomic_init(&t->done, false);
+    atomic_init(&t->finished, false);
     sl_conv_out_init(&t->out, CONV_OUT_MAX);
     struct sl_buf buf;
     sl_buf_init(&buf, sizeof(t->partition) - 1);
@@ -1216,6 +1243,11 @@ void sl_source_task_stop(struct sl_source_task *t)
 bool sl_source_task_done(struct sl_source_task *t)
 {
     return atomic_load(&t->done);
+}
+
+bool sl_source_task_finished(struct sl_source_task *t)
+{
+    return atomic_load(&t->done) && atomic_load(&t->finished);
 }
 
 sl_err_t sl_source_task_join(struct sl_source_task *t, char *errstr, size_t errstr_size)

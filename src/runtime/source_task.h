@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The MySQL source task: one thread that resumes from the stored source offset (or the
+/* The MySQL source task: one thread that first copies the captured tables when snapshot.mode
+ * asks for it (initial snapshot, resumable from the checkpoint kept in the offset record), then
+ * resumes from the stored source offset (GTID position on MariaDB, else file:pos; or the
  * server's current position), streams the binlog through the decoder, filters tables,
  * converts each row change into Debezium records and hands them to Kafka (producer) or to
  * the local bus. The offset it stores is always the end of the last transaction whose every
@@ -40,6 +42,10 @@ sl_err_t sl_source_task_start(struct sl_source_task *t, char *errstr, size_t err
 void sl_source_task_stop(struct sl_source_task *t);
 /* Whether the thread has finished (stopped or failed). Thread: any. */
 bool sl_source_task_done(struct sl_source_task *t);
+/* Whether the thread ended on purpose and cleanly with nothing more to do: snapshot.mode=
+ * initial_only after its snapshot (or with a completed one). The worker should then show the
+ * connector as stopped, not failed. Thread: any. */
+bool sl_source_task_finished(struct sl_source_task *t);
 /* Waits for the thread; returns its result with errstr saying why it failed. */
 sl_err_t sl_source_task_join(struct sl_source_task *t, char *errstr, size_t errstr_size);
 void sl_source_task_free(struct sl_source_task *t);
