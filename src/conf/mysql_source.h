@@ -159,6 +159,7 @@ struct sl_mysql_source_conf {
     char *heartbeat_topics_prefix; /* topic.heartbeat.prefix <- heartbeat.topics.prefix */
     char *heartbeat_action_query;
     char *signal_data_collection;
+    uint32_t incremental_snapshot_chunk_size; /* incremental.snapshot.chunk.size */
     int event_processing_failure_handling_mode; /* sl_failure_mode_t */
     int inconsistent_schema_handling_mode;      /* sl_failure_mode_t */
     struct sl_conf_kvlist topic_creation;       /* topic.creation.* */

@@ -73,6 +73,7 @@ void sl_incsnap_opts_from_conf(struct sl_incsnap_opts *opts,
     opts->db.connect_timeout_s =
         conf->connect_timeout_ms > 0 ? (unsigned)((conf->connect_timeout_ms + 999) / 1000) : 0;
     opts->signal_table = conf->signal_data_collection;
+    opts->chunk_rows = conf->incremental_snapshot_chunk_size;
 }
 
 struct sl_incsnap *sl_incsnap_new(const struct sl_incsnap_opts *opts, char *errstr,
