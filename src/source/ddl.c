@@ -29,6 +29,7 @@ struct lex {
     int exec_depth; /* open executable comments whose closing marker is skipped */
     struct tok peeked;
     bool has_peeked;
+    uint32_t cap; /* allocated entries of the result's table array */
 };
 
 static bool is_ident_byte(unsigned char c)
@@ -219,15 +220,25 @@ static bool read_name(struct lex *lx, struct sl_arena *arena, struct sl_str defa
     return true;
 }
 
-static struct sl_ddl_table *add_table(struct sl_ddl *ddl, struct sl_arena *arena)
+/* The table array grows by doubling inside the arena (most statements name one table). */
+static struct sl_ddl_table *add_table(struct sl_ddl *ddl, struct sl_arena *arena,
+                                      uint32_t *cap)
 {
-    if (!ddl->tables)
-        ddl->tables = sl_arena_calloc(arena, SL_DDL_MAX_TABLES, sizeof(*ddl->tables));
     if (ddl->ntables >= SL_DDL_MAX_TABLES) {
         ddl->incomplete = true;
         return NULL;
     }
-    return &ddl->tables[ddl->ntables++];
+    if (ddl->ntables == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 4;
+        struct sl_ddl_table *t = sl_arena_calloc(arena, ncap, sizeof(*t));
+        if (ddl->ntables)
+            memcpy(t, ddl->tables, ddl->ntables * sizeof(*t));
+        ddl->tables = t;
+        *cap = ncap;
+    }
+    struct sl_ddl_table *t = &ddl->tables[ddl->ntables++];
+    memset(t, 0, sizeof(*t));
+    return t;
 }
 
 /* Reads one table name into a new entry; marks the result incomplete when absent. */
@@ -239,7 +250,7 @@ static struct sl_ddl_table *table_name(struct lex *lx, struct sl_arena *arena,
         ddl->incomplete = true;
         return NULL;
     }
-    struct sl_ddl_table *t = add_table(ddl, arena);
+    struct sl_ddl_table *t = add_table(ddl, arena, &lx->cap);
     if (t) {
         t->db = db;
         t->name = name;

@@ -33,12 +33,17 @@ struct entry {
     struct sl_table_def def;
     struct version *cur; /* merged table of the last TABLE_MAP */
     bool cur_stale;
+    struct idmap *id;    /* this table's entry in the id map, or NULL */
 };
 
+/* table id -> merged table. Each table holds at most one id (its latest TABLE_MAP's), so
+ * the map stays as small as the set of tables even though ids keep growing on a busy
+ * server. */
 struct idmap {
     struct idmap *next;
     uint64_t id;
     struct version *v;
+    struct entry *e;
 };
 
 struct sl_schema_track {
@@ -103,11 +108,29 @@ static void retire(struct sl_schema_track *trk, struct version *v)
     trk->retired = v;
 }
 
-static void map_id(struct sl_schema_track *trk, uint64_t id, struct version *v)
+static void unmap(struct sl_schema_track *trk, struct idmap *m)
 {
+    struct idmap **pp = &trk->ids[m->id % ID_BUCKETS];
+    while (*pp != m)
+        pp = &(*pp)->next;
+    *pp = m->next;
+    m->e->id = NULL;
+    sl_free(m);
+}
+
+static void map_id(struct sl_schema_track *trk, struct entry *e, uint64_t id,
+                   struct version *v)
+{
+    if (e->id && e->id->id != id)
+        unmap(trk, e->id);
     uint32_t b = (uint32_t)(id % ID_BUCKETS);
     for (struct idmap *m = trk->ids[b]; m; m = m->next) {
         if (m->id == id) {
+            if (m->e != e) { /* the id now names another table */
+                m->e->id = NULL;
+                m->e = e;
+                e->id = m;
+            }
             m->v = v;
             return;
         }
@@ -115,8 +138,10 @@ static void map_id(struct sl_schema_track *trk, uint64_t id, struct version *v)
     struct idmap *m = sl_xmalloc(sizeof(*m));
     m->id = id;
     m->v = v;
+    m->e = e;
     m->next = trk->ids[b];
     trk->ids[b] = m;
+    e->id = m;
 }
 
 static void clear_ids(struct sl_schema_track *trk)
@@ -125,6 +150,7 @@ static void clear_ids(struct sl_schema_track *trk)
         struct idmap *m = trk->ids[b];
         while (m) {
             struct idmap *n = m->next;
+            m->e->id = NULL;
             sl_free(m);
             m = n;
         }
@@ -450,9 +476,17 @@ sl_err_t sl_schema_track_table_map(struct sl_schema_track *trk, const struct sl_
     struct entry *e = find_entry(trk, tm->db, tm->name, true);
     if (e->cur && !e->cur_stale && same_tm(tm, e->cur)) {
         e->cur->t.table_id = tm->table_id;
-        map_id(trk, tm->table_id, e->cur);
+        map_id(trk, e, tm->table_id, e->cur);
         *out = &e->cur->t;
         return SL_OK;
+    }
+    /* Until this TABLE_MAP resolves, its id must not reach an older table version: a caller
+     * that carried on after an error would otherwise name rows with stale columns. */
+    for (struct idmap *m = trk->ids[tm->table_id % ID_BUCKETS]; m; m = m->next) {
+        if (m->id == tm->table_id) {
+            unmap(trk, m);
+            break;
+        }
     }
     struct version *v;
     if (tm->has_names) {
@@ -479,7 +513,7 @@ sl_err_t sl_schema_track_table_map(struct sl_schema_track *trk, const struct sl_
     retire(trk, e->cur);
     e->cur = v;
     e->cur_stale = false;
-    map_id(trk, tm->table_id, v);
+    map_id(trk, e, tm->table_id, v);
     *out = &v->t;
     return SL_OK;
 }

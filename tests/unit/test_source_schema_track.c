@@ -180,11 +180,13 @@ static void test_cache_and_refresh(void **state)
 
     /* A rows event of the old 2-column layout after the server moved on: the reload cannot
      * help, and the error names the table, the position and both column lists. */
-    tm = tm_new(&a, 10, "s", "t", v1, 2, false);
+    assert_non_null(sl_schema_track_by_id(trk, 9));
+    tm = tm_new(&a, 9, "s", "t", v1, 2, false); /* same id reused */
     assert_int_equal(sl_schema_track_table_map(trk, tm, "bin.000002", 4567, &out2, errstr,
                                                sizeof(errstr)),
                      SL_ERR_INVALID);
     assert_int_equal(f.calls, 3);
+    assert_null(sl_schema_track_by_id(trk, 9)); /* rows of that id cannot be named */
     assert_string_equal(errstr,
                         "table `s`.`t` at bin.000002:4567: the binlog TABLE_MAP has 2 columns "
                         "(INT, VARCHAR(160)) but the server's current schema has 3 columns "
