@@ -437,7 +437,7 @@ static void parse_rename(struct lex *lx, struct sl_arena *arena, struct sl_str d
 void sl_ddl_classify(const char *sql, size_t len, struct sl_str default_db,
                      struct sl_arena *arena, struct sl_ddl *ddl)
 {
-    struct lex lx = {.s = sql, .len = len};
+    struct lex lx = {.s = sql ? sql : "", .len = sql ? len : 0};
     memset(ddl, 0, sizeof(*ddl));
     ddl->database = default_db;
     struct tok t = next(&lx);

@@ -682,6 +682,11 @@ sl_err_t sl_schema_track_event(struct sl_schema_track *trk, const char *file,
         return SL_OK;
     }
     case SL_EV_ROWS: {
+        if (!ev->u.rows.table) {
+            snprintf(errstr, errstr_size, "%s:%llu: rows event without a table",
+                     file ? file : "?", (unsigned long long)ev->pos);
+            return SL_ERR_PROTO;
+        }
         uint64_t id = ev->u.rows.table->table_id;
         const struct sl_table *t = sl_schema_track_by_id(trk, id);
         if (!t) {

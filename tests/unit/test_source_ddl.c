@@ -147,6 +147,8 @@ static void test_details(void **state)
     sql = "ALTER TABLE other.t ADD c INT";
     sl_ddl_classify(sql, strlen(sql), SL_STR("d"), &arena, &ddl);
     assert_true(sl_str_eq_c(ddl.database, "other"));
+    sl_ddl_classify(NULL, 0, SL_STR_NULL, &arena, &ddl);
+    assert_int_equal(ddl.kind, SL_DDL_NONE);
     sql = "CREATE TABLE";
     sl_ddl_classify(sql, strlen(sql), SL_STR("d"), &arena, &ddl);
     assert_true(ddl.incomplete);
