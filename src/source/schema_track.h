@@ -119,9 +119,11 @@ sl_err_t sl_schema_track_ddl_changes(struct sl_schema_track *trk, const struct s
 /* Frees retired merged tables (see above). */
 void sl_schema_track_drop_retired(struct sl_schema_track *trk);
 
-/* Adapter: a loader over a live connection. opaque is the connector's MYSQL handle (kept
- * opaque here so no libmariadb type crosses this header); the session must use
- * character_set_results=NULL or utf8mb4. Reads information_schema.COLUMNS (+ COLLATIONS,
+/* Adapter: a loader over a live connection. opaque is a MYSQL handle (kept opaque here so
+ * no libmariadb type crosses this header) of a query connection, not the one streaming the
+ * binlog (a dump connection cannot run queries); the session must use
+ * character_set_results=NULL or utf8mb4. Called only while the tracker handles an event,
+ * from the tracker's thread. Reads information_schema.COLUMNS (+ COLLATIONS,
  * STATISTICS for the PK, TABLES for the default charset) and maps each column with
  * sl_schema_column (schema.h). SL_ERR_UPSTREAM when a query fails. */
 sl_err_t sl_schema_track_load_mysql(struct sl_str db, struct sl_str name,
