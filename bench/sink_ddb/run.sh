@@ -6,7 +6,12 @@
 #   (a) a null DynamoDB endpoint: nginx on a free loopback port answering DescribeTable with an
 #       ACTIVE table and everything else with {"UnprocessedItems":{}} (measures Sluice itself);
 #   (b) dynalite (a real DynamoDB implementation in Node; usually the bottleneck).
-# Done = the sink's consumer group (connect-dynamodb-sink) has committed N offsets, which Sluice
+#   (c) the null endpoint again, in embedded mode: one process runs the seed's source and sink
+#       over the in-process bus (no Kafka) and drains an N-row binlog backlog; done = the source
+#       offset, which advances only after the sink's writes were accepted, reached the end of
+#       the backlog. This isolates the sink from the mock cluster's fetch path (see
+#       docs/BENCHMARKS.md: librdkafka 2.0.2's mock cluster stalls plain consumers too).
+# Done (a, b) = the sink's consumer group (connect-dynamodb-sink) has committed N offsets, which Sluice
 # does only after DynamoDB accepted the writes. Measured: items/s and the sluice process's peak
 # RSS. Peer, same run, same endpoints: bench/sink_ddb/peer.mjs, the AWS SDK v3
 # (@aws-sdk/client-dynamodb) BatchWriteItem loop with 2 concurrent loops (= tasks.max), items
@@ -43,8 +48,10 @@ pids=()
 cleanup() {
     local p
     for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
+    [ -f "$tmp/sluice.pid" ] && kill -KILL "$(cat "$tmp/sluice.pid")" 2>/dev/null
     [ -f "$tmp/nginx/nginx.pid" ] && kill -TERM "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null
     bash "$sl_repo/tests/lib/dynalite.sh" stop "$tmp/ddb" >/dev/null 2>&1 || true
+    bash "$sl_repo/tests/lib/mariadb.sh" stop "$tmp/db" >/dev/null 2>&1 || true
     if [ "${SL_BENCH_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -110,7 +117,8 @@ start_kafka() { # topic partitions; sets boot
 
 # run_sluice ENDPOINT N: prints "seconds peak_rss_kb"
 run_sluice() {
-    local endpoint=$1 n=$2 t0 got rss=0 r
+    local endpoint=$1 n=$2 t0 got rss=0 r last_got=-1 last_move
+    last_move=$(sl_now_ms)
     rm -f "$tmp/connect.offsets"
     cat >"$tmp/worker.properties" <<EOF
 bootstrap.servers=$boot
@@ -138,12 +146,20 @@ EOF
     t0=$(sl_now_ms)
     "$sluice" standalone "$tmp/worker.properties" "$tmp/sink.properties" 2>>"$tmp/sluice.log" &
     local pid=$!
-    pids+=("$pid")
+    echo "$pid" >"$tmp/sluice.pid" # run_sluice runs in $(...): cleanup reads the pid here
     while :; do
         r=$(sl_peak_rss_kb "$pid")
         [ -n "$r" ] && rss=$r
         got=$("$kt" committed "$boot" connect-dynamodb-sink "$topic" 2>/dev/null || echo 0)
         [ "$got" -ge "$n" ] && break
+        if [ "$got" != "$last_got" ]; then
+            last_got=$got last_move=$(sl_now_ms)
+        elif [ $(($(sl_now_ms) - last_move)) -gt 60000 ]; then
+            log "stalled: $got of $n committed, no progress for 60 s; sluice log tail:"
+            tail -n 8 "$tmp/sluice.log" >&2
+            { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true
+            return 1
+        fi
         kill -0 "$pid" 2>/dev/null || { log "sluice exited: $(tail -5 "$tmp/sluice.log")"; return 1; }
         [ $(($(sl_now_ms) - t0)) -lt 900000 ] || { log "only $got of $n committed after 900 s"; return 1; }
         sleep 0.2
@@ -181,10 +197,12 @@ start_kafka
 log "producing $nrows records into the mock cluster"
 "$kt" produce "$boot" "$topic" "$nrows"
 log "sluice -> null endpoint ($nrows)"
-read -r sl_s sl_rss <<<"$(run_sluice "$null_endpoint" "$nrows")"
+out=$(run_sluice "$null_endpoint" "$nrows") || exit 1
+read -r sl_s sl_rss <<<"$out"
 log "peer -> null endpoint ($nrows)"
 read -r pe_s pe_rss <<<"$(run_peer "$null_endpoint" "$nrows")"
 rows_line "null-endpoint" "$nrows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
+null_pe_s=$pe_s null_pe_rss=$pe_rss
 { kill -KILL "$kafka_pid" && wait "$kafka_pid"; } 2>/dev/null || true
 
 # (b) dynalite: a fresh cluster with DYNALITE_ROWS records; a fresh dynalite per tool.
@@ -195,7 +213,8 @@ bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
 # shellcheck disable=SC1091
 . "$tmp/ddb/env"
 log "sluice -> dynalite ($dyn_rows)"
-read -r sl_s sl_rss <<<"$(run_sluice "$DYNALITE_ENDPOINT" "$dyn_rows")"
+out=$(run_sluice "$DYNALITE_ENDPOINT" "$dyn_rows") || exit 1
+read -r sl_s sl_rss <<<"$out"
 DDB_ENDPOINT=$DYNALITE_ENDPOINT
 n=$(sl_ddb_count "$table") || n=0
 [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after sluice, want $dyn_rows"; exit 1; }
@@ -213,3 +232,100 @@ read -r pe_s pe_rss <<<"$(run_peer "$DYNALITE_ENDPOINT" "$dyn_rows")"
 n=$(sl_ddb_count "$table") || n=0
 [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after the peer, want $dyn_rows"; exit 1; }
 rows_line "dynalite" "$dyn_rows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
+
+# (c) embedded mode: binlog backlog -> local bus -> sink -> null endpoint.
+log "embedded: starting MariaDB"
+env_file=$(bash "$sl_repo/tests/lib/mariadb.sh" start "$tmp/db" --innodb-buffer-pool-size=256M \
+    --innodb-log-file-size=256M --innodb-flush-log-at-trx-commit=0 --sync-binlog=0 \
+    --max-binlog-size=1G)
+# shellcheck disable=SC1090
+. "$env_file"
+sql() { mariadb --no-defaults -uroot -S "$MARIADB_SOCKET" "$@"; }
+sql -e "CREATE DATABASE salesdb"
+sql salesdb -e "CREATE TABLE SALES_ORDER (ORDER_ID INT PRIMARY KEY, SITE_ID INT,
+    ORDER_DATE DATETIME, SHIP_MODE VARCHAR(20)) ENGINE=InnoDB"
+rm -f "$tmp/connect.offsets"
+cat >"$tmp/worker.properties" <<EOF
+offset.storage.file.filename=$tmp/connect.offsets
+offset.flush.interval.ms=200
+listeners=
+EOF
+cat >"$tmp/source.properties" <<EOF
+name=salesdb-source
+connector.class=io.debezium.connector.mysql.MySqlConnector
+database.user=$MARIADB_USER
+database.password=$MARIADB_PASSWORD
+database.hostname=127.0.0.1
+database.port=$MARIADB_PORT
+database.server.id=123456
+database.server.name=salesdb
+database.include.list=salesdb
+tasks.max=1
+snapshot.mode=schema_only
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+transforms=unwrap
+transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState
+EOF
+sed -i "s|^aws.dynamodb.endpoint=.*|aws.dynamodb.endpoint=$null_endpoint|" "$tmp/sink.properties"
+stored_pos() {
+    sed -n 's/.*"salesdb-source".*"pos":\([0-9]*\).*/\1/p' "$tmp/connect.offsets" 2>/dev/null |
+        tail -1
+}
+"$sluice" standalone "$tmp/worker.properties" "$tmp/source.properties" "$tmp/sink.properties" \
+    2>>"$tmp/sluice-embedded.log" &
+pid=$!
+pids+=("$pid")
+for _ in $(seq 1 300); do
+    [ -n "$(stored_pos)" ] && break
+    kill -0 "$pid" 2>/dev/null || { log "sluice exited: $(tail -5 "$tmp/sluice-embedded.log")"; exit 1; }
+    sleep 0.1
+done
+{ kill -TERM "$pid" && wait "$pid"; } 2>/dev/null || true
+[ -n "$(stored_pos)" ] || { log "embedded: no stored offset after the first run"; exit 1; }
+log "embedded: inserting $nrows rows (the backlog)"
+first=1 last_start=0
+while [ "$first" -le "$nrows" ]; do
+    last=$((first + 100000 - 1))
+    [ "$last" -gt "$nrows" ] && last=$nrows
+    last_start=$(sql -N -e "SHOW MASTER STATUS" | cut -f2)
+    sql salesdb -e "INSERT INTO SALES_ORDER
+        SELECT seq, 1000 + seq % 3000, TIMESTAMP'2022-06-01 00:00:00' + INTERVAL seq MINUTE,
+               ELT(1 + seq % 3, 'STANDARD', 'ONE-DAY', 'TWO-DAY') FROM seq_${first}_to_${last}"
+    first=$((last + 1))
+done
+end_pos=$(sql -N -e "SHOW MASTER STATUS" | cut -f2)
+log "embedded: sluice (source + sink, local bus) -> null endpoint"
+t0=$(sl_now_ms)
+"$sluice" standalone "$tmp/worker.properties" "$tmp/source.properties" "$tmp/sink.properties" \
+    2>>"$tmp/sluice-embedded.log" &
+pid=$!
+pids+=("$pid")
+rss=0 prev="" stable=0
+while :; do
+    r=$(sl_peak_rss_kb "$pid")
+    [ -n "$r" ] && rss=$r
+    p=$(stored_pos)
+    [ -n "$p" ] && [ "$p" -ge "$end_pos" ] && break
+    # The stored position may be the last transaction's start: accept it once it stopped moving.
+    if [ -n "$p" ] && [ "$p" -gt "$last_start" ] && [ "$p" = "$prev" ]; then
+        stable=$((stable + 1))
+        [ $stable -ge 5 ] && break
+    else
+        stable=0
+    fi
+    prev=$p
+    kill -0 "$pid" 2>/dev/null || { log "sluice exited: $(tail -5 "$tmp/sluice-embedded.log")"; exit 1; }
+    [ $(($(sl_now_ms) - t0)) -lt 900000 ] || { log "embedded: offset $p of $end_pos after 900 s"; exit 1; }
+    sleep 0.2
+done
+t1=$(sl_now_ms)
+[ $stable -ge 5 ] && t1=$((t1 - 1000))
+r=$(sl_peak_rss_kb "$pid")
+[ -n "$r" ] && rss=$r
+log "embedded: sluice used $(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat") s of CPU"
+{ kill -TERM "$pid" && wait "$pid"; } 2>/dev/null || true
+sl_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
+rows_line "embedded null-endpoint" "$nrows" "$sl_s" "$rss" "$null_pe_s" "$null_pe_rss"
