@@ -286,7 +286,7 @@ static sl_err_t store(struct sl_source_task *t, char *errstr, size_t errstr_size
     off.snapshot = t->safe.snap != NULL;
     off.snapshot_completed = t->safe.snap_completed;
     struct sl_buf buf;
-    sl_buf_init(&buf, 1 << 20);
+    sl_buf_init(&buf, 1 << 24);
     sl_err_t err = sl_source_offset_encode(&off, &buf);
     if (!err && t->safe.snap && buf.len && buf.data[buf.len - 1] == '}') {
         /* The resumable snapshot checkpoint rides in the same record (one atomic write). */

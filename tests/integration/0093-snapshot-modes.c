@@ -6,7 +6,10 @@
  *   - never copies nothing and streams from the current position; streamed records carry the
  *     primary key (MINIMAL metadata: the key comes from information_schema, not the binlog);
  *   - when_needed copies the table, streams, and copies it again when the stored binlog file
- *     was purged while it was down. */
+ *     was purged while it was down;
+ *   - an offset stored during a snapshot (snapshot:true) with a mode that copies no data is
+ *     refused with Debezium's message and the offsets file named; a Debezium-written one
+ *     (no Sluice progress) under initial restarts the snapshot from zero. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -374,6 +377,32 @@ int main(void)
           distinct(WN, NROWS + 3), 2 * (NROWS + 1) + 2, NROWS + 3);
     rc = stop_sluice();
     CHECK(rc == 0, "when_needed: exit status %d after the second SIGTERM", rc);
+
+    /* Offsets written during a snapshot. */
+    char s_x[700];
+    snprintf(s_x, sizeof(s_x), "%s/x.properties", dir);
+    FILE *f = fopen(offpath, "a");
+    REQUIRE(f, "cannot append to %s", offpath);
+    fprintf(f, "{\"key\":[\"x\",{\"server\":\"px\"}],\"value\":{\"file\":\"%s\","
+               "\"pos\":4,\"snapshot\":true}}\n",
+            current);
+    fclose(f);
+    connector(s_x, "x", "px", "never", 204);
+    start_sluice(worker, s_x);
+    rc = wait_exit(30000);
+    CHECK(rc != 0, "mode never on a snapshot offset: exit status %d", rc);
+    CHECK(log_has("The connector previously stopped while taking a snapshot", 1) &&
+              log_has("connect.offsets", 1),
+          "no clear refusal of the unfinished snapshot under snapshot.mode=never");
+    connector(s_x, "x", "px", "initial", 204);
+    start_sluice(worker, s_x);
+    wait_log("source x: streaming from", 1);
+    CHECK(log_has("source x: the stored offset was taken during a snapshot but carries no", 1),
+          "no notice that the snapshot starts again");
+    CHECK(log_has("source x: snapshot completed: 103 rows copied by this run", 1),
+          "the snapshot did not start from zero");
+    rc = stop_sluice();
+    CHECK(rc == 0, "initial after a Debezium snapshot offset: exit status %d", rc);
 
     sl_consumer_free(cons);
     if (failures) {
