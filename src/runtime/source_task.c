@@ -234,8 +234,7 @@ static void ckpt_push_full(struct sl_source_task *t, const char *file, uint64_t 
     if (t->ring_n) {
         struct ckpt *tail = &t->ring[(t->ring_head + t->ring_n - 1) % t->ring_cap];
         if (tail->seq == t->last_seq) {
-            ckpt_set(tail, t->last_seq, file, pos, ts_sec, server_id, gtids, snap,
-                     snap_completed);
+            ckpt_set(tail, t->last_seq, file, pos, ts_sec, server_id, gtids, snap, snap_completed);
             return;
         }
     }
@@ -490,10 +489,9 @@ static sl_err_t handle(struct sl_source_task *t, struct sl_client *cl, struct sl
         }
         return SL_OK;
     case SL_EV_GTID:
-        if (t->mariadb && ev->u.gtid.text.len &&
-            ev->u.gtid.text.len < sizeof(t->gtid_pending))
-            snprintf(t->gtid_pending, sizeof(t->gtid_pending), "%.*s",
-                     (int)ev->u.gtid.text.len, ev->u.gtid.text.ptr);
+        if (t->mariadb && ev->u.gtid.text.len && ev->u.gtid.text.len < sizeof(t->gtid_pending))
+            snprintf(t->gtid_pending, sizeof(t->gtid_pending), "%.*s", (int)ev->u.gtid.text.len,
+                     ev->u.gtid.text.ptr);
         return SL_OK;
     case SL_EV_XID:
         ckpt_push(t, sl_decoder_file(dec), ev->end_pos, ev->timestamp, ev->server_id);
@@ -731,8 +729,7 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
         goto out;
     }
     /* Pin the position at once: a restart continues this snapshot. */
-    ckpt_set(&t->safe, 0, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog),
-             false);
+    ckpt_set(&t->safe, 0, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog), false);
     t->safe_dirty = true;
     t->snapshotting = true;
     int64_t t0 = sl_time_mono_ms(), last_log = t0;
@@ -755,9 +752,9 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
             goto out;
         if (n && ch[0].table != cur) {
             if (cur)
-                sl_log(SL_LOG_INFO, FAC, "%s: snapshot of %.*s.%.*s done: %llu rows",
-                       t->conf.name, (int)cur->db.len, cur->db.ptr, (int)cur->name.len,
-                       cur->name.ptr, (unsigned long long)cur_rows);
+                sl_log(SL_LOG_INFO, FAC, "%s: snapshot of %.*s.%.*s done: %llu rows", t->conf.name,
+                       (int)cur->db.len, cur->db.ptr, (int)cur->name.len, cur->name.ptr,
+                       (unsigned long long)cur_rows);
             cur = ch[0].table;
             cur_rows = 0;
         }
@@ -777,8 +774,7 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
             snprintf(errstr, errstr_size, "snapshot checkpoint does not fit");
             goto out;
         }
-        ckpt_push_full(t, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog),
-                       false);
+        ckpt_push_full(t, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog), false);
         err = tick(t, false, errstr, errstr_size);
         if (err)
             goto out;
@@ -787,17 +783,16 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
             last_log = now;
             sl_snapshot_stats(t->snap, &st);
             char eta[32];
-            double left = st.rows_estimated > st.rows_total
-                              ? (double)(st.rows_estimated - st.rows_total)
-                              : 0;
+            double left =
+                st.rows_estimated > st.rows_total ? (double)(st.rows_estimated - st.rows_total) : 0;
             fmt_secs(st.rows_per_sec > 0 ? left / st.rows_per_sec : -1, eta, sizeof(eta));
             sl_log(SL_LOG_INFO, FAC,
                    "%s: snapshot %.*s.%.*s: %llu rows; total %llu of about %llu rows, "
                    "%u/%u tables, %.0f rows/s, ETA %s",
-                   t->conf.name, (int)cur->db.len, cur->db.ptr, (int)cur->name.len,
-                   cur->name.ptr, (unsigned long long)cur_rows,
-                   (unsigned long long)st.rows_total, (unsigned long long)st.rows_estimated,
-                   st.tables_done, st.tables, st.rows_per_sec, eta);
+                   t->conf.name, (int)cur->db.len, cur->db.ptr, (int)cur->name.len, cur->name.ptr,
+                   (unsigned long long)cur_rows, (unsigned long long)st.rows_total,
+                   (unsigned long long)st.rows_estimated, st.tables_done, st.tables,
+                   st.rows_per_sec, eta);
         } else if (live && cur) {
             sl_snapshot_stats(t->snap, &st);
             fprintf(stderr, "\r  snapshot: %llu of ~%llu rows, %.0f rows/s   ",
@@ -820,8 +815,8 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
     sl_log(SL_LOG_INFO, FAC,
            "%s: snapshot completed: %llu rows copied by this run (%llu in total) from %u "
            "tables in %s, %.0f rows/s; streaming from %s:%llu",
-           t->conf.name, (unsigned long long)st.rows, (unsigned long long)st.rows_total,
-           st.tables, took, st.rows_per_sec, file, (unsigned long long)*pos);
+           t->conf.name, (unsigned long long)st.rows, (unsigned long long)st.rows_total, st.tables,
+           took, st.rows_per_sec, file, (unsigned long long)*pos);
     err = SL_OK;
 out:
     sl_arena_reset(arena);

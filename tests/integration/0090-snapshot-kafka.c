@@ -240,8 +240,8 @@ static int distinct_unwrap(void)
     return n;
 }
 
-/* Polls both topics (at most 100 ms when the targets are already met) until the unwrap topic has `want_keys` keys and the envelope topic
- * `want_env` records, or the deadline passes. */
+/* Polls both topics (at most 100 ms when the targets are already met) until the unwrap topic has
+ * `want_keys` keys and the envelope topic `want_env` records, or the deadline passes. */
 static void consume(struct sl_consumer *cons, int want_keys, int want_env, int wait_ms)
 {
     struct sl_consumer_batch batch = {0};
@@ -299,8 +299,8 @@ int main(void)
     const char *boot = sl_mock_bootstraps(mock);
     const char *topics[] = {"salesdb.salesdb.SALES_ORDER", "salesenv.salesdb.SALES_ORDER"};
     for (int i = 0; i < 2; i++)
-        REQUIRE(sl_mock_topic_create(mock, topics[i], 8, 1, errstr, sizeof(errstr)) == SL_OK,
-                "%s", errstr);
+        REQUIRE(sl_mock_topic_create(mock, topics[i], 8, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
+                errstr);
 
     char worker[700], s1[700], s2[700], text[4096];
     snprintf(worker, sizeof(worker), "%s/worker.properties", dir);
@@ -366,8 +366,7 @@ int main(void)
         sl_consumer_new(&kc, "it-0090", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
     REQUIRE(cons, "consumer: %s", errstr);
     sl_kconf_fini(&kc);
-    REQUIRE(sl_consumer_subscribe(cons, topics, 2, errstr, sizeof(errstr)) == SL_OK, "%s",
-            errstr);
+    REQUIRE(sl_consumer_subscribe(cons, topics, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
 
     /* The mock broker keeps about 5 MB per partition: topics have 8 partitions and the
      * consumer is assigned before sluice starts, so it reads while the snapshot runs. */

@@ -151,8 +151,7 @@ static void consume(struct sl_consumer *cons, int want, int wait_ms)
         for (size_t i = 0; i < batch.cnt; i++) {
             const struct sl_bus_msg *m = &batch.msgs[i];
             char key[64];
-            snprintf(key, sizeof(key), "%.*s", (int)m->key_len,
-                     m->key ? (const char *)m->key : "");
+            snprintf(key, sizeof(key), "%.*s", (int)m->key_len, m->key ? (const char *)m->key : "");
             int id = 0;
             records++;
             if (sscanf(key, "Struct{ORDER_ID=%d}", &id) == 1 && id >= 1 && id <= NROWS + 1)
@@ -266,8 +265,7 @@ int main(void)
     REQUIRE(cons, "consumer: %s", errstr);
     sl_kconf_fini(&kc);
     const char *topics[] = {TOPIC};
-    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
-            errstr);
+    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     consume(cons, 1, 3000); /* get the assignment before anything is produced */
 
     /* First run: killed once a checkpoint of at least half the table is stored, so a restart
@@ -315,8 +313,7 @@ int main(void)
           NROWS * 6 / 10);
     CHECK(second < NROWS * 6 / 10 + 1000, "the restart produced %ld records, want < %d", second,
           NROWS * 6 / 10);
-    CHECK(distinct() == NROWS + 1, "%d distinct keys on the topic, want %d", distinct(),
-          NROWS + 1);
+    CHECK(distinct() == NROWS + 1, "%d distinct keys on the topic, want %d", distinct(), NROWS + 1);
     int rc = stop_sluice();
     CHECK(rc == 0, "exit status %d after SIGTERM", rc);
     char *offsets = sl_test_read_file(offpath, NULL);

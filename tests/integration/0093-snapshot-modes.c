@@ -283,8 +283,8 @@ int main(void)
     const char *topics[3];
     for (int i = 0; i < 3; i++) {
         topics[i] = tt[i].topic;
-        REQUIRE(sl_mock_topic_create(mock, topics[i], 1, 1, errstr, sizeof(errstr)) == SL_OK,
-                "%s", errstr);
+        REQUIRE(sl_mock_topic_create(mock, topics[i], 1, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
+                errstr);
     }
     char text[4096], offpath[700], s_io[700], s_nv[700], s_wn[700];
     snprintf(worker, sizeof(worker), "%s/worker.properties", dir);
@@ -310,8 +310,7 @@ int main(void)
         sl_consumer_new(&kc, "it-0093", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
     REQUIRE(cons, "consumer: %s", errstr);
     sl_kconf_fini(&kc);
-    REQUIRE(sl_consumer_subscribe(cons, topics, 3, errstr, sizeof(errstr)) == SL_OK, "%s",
-            errstr);
+    REQUIRE(sl_consumer_subscribe(cons, topics, 3, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     consume(cons, -1, 0, 2000);
 
     /* initial_only: the snapshot, then the task ends by itself. */
@@ -383,8 +382,9 @@ int main(void)
     snprintf(s_x, sizeof(s_x), "%s/x.properties", dir);
     FILE *f = fopen(offpath, "a");
     REQUIRE(f, "cannot append to %s", offpath);
-    fprintf(f, "{\"key\":[\"x\",{\"server\":\"px\"}],\"value\":{\"file\":\"%s\","
-               "\"pos\":4,\"snapshot\":true}}\n",
+    fprintf(f,
+            "{\"key\":[\"x\",{\"server\":\"px\"}],\"value\":{\"file\":\"%s\","
+            "\"pos\":4,\"snapshot\":true}}\n",
             current);
     fclose(f);
     connector(s_x, "x", "px", "never", 204);
