@@ -94,7 +94,7 @@ bash tests/lib/dynalite.sh start "$work/ddb" >/dev/null || die "dynalite did not
 . "$work/db/env"
 # shellcheck disable=SC1091
 . "$work/ddb/env"
-DDB_ENDPOINT=$DYNALITE_ENDPOINT
+export DDB_ENDPOINT=$DYNALITE_ENDPOINT
 echo "   MariaDB on 127.0.0.1:$MARIADB_PORT, dynalite on $DYNALITE_ENDPOINT"
 done_step
 sql() { mariadb --no-defaults -uroot -S "$MARIADB_SOCKET" "$@"; }

@@ -41,7 +41,7 @@ env_file=$(bash "$sl_repo/tests/lib/mariadb.sh" start "$tmp/db" --innodb-flush-l
 bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
 # shellcheck disable=SC1091
 . "$tmp/ddb/env"
-DDB_ENDPOINT=$DYNALITE_ENDPOINT
+export DDB_ENDPOINT=$DYNALITE_ENDPOINT
 sql() { mariadb --no-defaults -uroot -S "$MARIADB_SOCKET" "$@"; }
 sql -e "CREATE DATABASE salesdb"
 sql salesdb -e "CREATE TABLE SALES_ORDER (ORDER_ID INT PRIMARY KEY, SITE_ID INT,

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # Shared helpers for the demo and the benchmarks (sourced, not run). Defines:
 #   sl_kafkatool          path of bench/lib/kafkatool.c compiled on demand (cached by hash)
 #   sl_free_port          a free loopback TCP port
-#   sl_ddb OP BODY        one DynamoDB JSON call to $DDB_ENDPOINT, SigV4-signed by curl
+#   sl_ddb OP BODY        one DynamoDB JSON call to $DDB_ENDPOINT (callers set it), SigV4-signed
 #   sl_ddb_count TABLE    the table's item count (Scan Select=COUNT, following pagination)
 #   sl_peak_rss_kb PID    VmHWM of a live process, in kB
 #   sl_now_ms             wall clock in milliseconds

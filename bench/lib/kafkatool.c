@@ -150,8 +150,8 @@ static int produce(const char *boot, const char *topic, long n)
                           "{\"ORDER_ID\":%ld,\"SITE_ID\":%ld,\"ORDER_DATE\":%lld,"
                           "\"SHIP_MODE\":\"%s\"}",
                           i, 1000 + i % 3000, 1655279536000LL + i * 60000LL, modes[i % 3]);
-        while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, val, (size_t)vl,
-                                key, (size_t)kl, NULL) == -1) {
+        while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, val, (size_t)vl, key,
+                                (size_t)kl, NULL) == -1) {
             if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 die(topic, rd_kafka_err2str(rd_kafka_last_error()));
             rd_kafka_poll(rk, 50);
@@ -191,8 +191,8 @@ static int consume(const char *boot, const char *topic, long max, long idle_ms)
         }
         idle = 0;
         got++;
-        printf("%d\t%lld\t%.*s\t%.*s\n", (int)m->partition, (long long)m->offset,
-               (int)m->key_len, m->key ? (const char *)m->key : "", (int)m->len,
+        printf("%d\t%lld\t%.*s\t%.*s\n", (int)m->partition, (long long)m->offset, (int)m->key_len,
+               m->key ? (const char *)m->key : "", (int)m->len,
                m->payload ? (const char *)m->payload : "null");
         rd_kafka_message_destroy(m);
     }

@@ -215,14 +215,14 @@ bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
 log "sluice -> dynalite ($dyn_rows)"
 out=$(run_sluice "$DYNALITE_ENDPOINT" "$dyn_rows") || exit 1
 read -r sl_s sl_rss <<<"$out"
-DDB_ENDPOINT=$DYNALITE_ENDPOINT
+export DDB_ENDPOINT=$DYNALITE_ENDPOINT
 n=$(sl_ddb_count "$table") || n=0
 [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after sluice, want $dyn_rows"; exit 1; }
 bash "$sl_repo/tests/lib/dynalite.sh" stop "$tmp/ddb" >/dev/null
 bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
 # shellcheck disable=SC1091
 . "$tmp/ddb/env"
-DDB_ENDPOINT=$DYNALITE_ENDPOINT
+export DDB_ENDPOINT=$DYNALITE_ENDPOINT
 sl_ddb CreateTable '{"TableName":"'"$table"'","BillingMode":"PAY_PER_REQUEST",
   "AttributeDefinitions":[{"AttributeName":"ORDER_ID","AttributeType":"N"},{"AttributeName":"SITE_ID","AttributeType":"N"}],
   "KeySchema":[{"AttributeName":"ORDER_ID","KeyType":"HASH"},{"AttributeName":"SITE_ID","KeyType":"RANGE"}]}' >/dev/null
