@@ -477,9 +477,7 @@ static sl_err_t handle(struct sl_source_task *t, struct sl_client *cl, struct sl
 {
     sl_err_t err;
     switch (ev->kind) {
-    case SL_EV_ROWS:
-        if (!captured(t, ev->u.rows.table))
-            return SL_OK;
+    case SL_EV_ROWS: /* only captured tables get here (see run) */
         for (uint32_t i = 0; i < ev->u.rows.nchanges; i++) {
             struct sl_change chg = ev->u.rows.changes[i];
             chg.table = ev->u.rows.table;
@@ -1027,6 +1025,11 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
             goto out;
         struct sl_event ev;
         while ((err = sl_decoder_next(dec, &arena, &ev, errstr, errstr_size)) == SL_OK) {
+            /* Tables that are not captured never reach the tracker: no schema queries for
+             * them, and their schema changes cannot stop the task. */
+            if ((ev.kind == SL_EV_TABLE_MAP && !captured(t, ev.u.table_map.table)) ||
+                (ev.kind == SL_EV_ROWS && !captured(t, ev.u.rows.table)))
+                continue;
             err = sl_schema_track_event(t->trk, sl_decoder_file(dec), &ev, NULL, &arena, errstr,
                                         errstr_size);
             if (!err)
