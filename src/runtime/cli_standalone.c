@@ -103,17 +103,21 @@ static int run(const struct sl_worker_conf *conf, struct sl_worker *wk, sigset_t
         if (sig == SIGINT || sig == SIGTERM)
             break;
     }
+    bool finished = !alive && sl_worker_finished(wk);
     if (sig == SIGINT || sig == SIGTERM)
         sl_log(SL_LOG_INFO, FAC, "%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    else if (finished)
+        sl_log(SL_LOG_INFO, FAC, "every connector finished its work; stopping the worker");
     else
-        sl_log(SL_LOG_ERROR, FAC, "every connector failed; stopping the worker");
+        sl_log(SL_LOG_ERROR, FAC, "every connector failed or finished, at least one failed; "
+               "stopping the worker");
     pthread_t wd;
     int64_t bound =
         2 * conf->task_shutdown_graceful_timeout_ms + conf->offset_flush_timeout_ms + 5000;
     if (pthread_create(&wd, NULL, watchdog, (void *)(intptr_t)bound) == 0)
         pthread_detach(wd);
     int failed = sl_worker_stop_all(wk);
-    if (!alive)
+    if (!alive && !finished)
         return 1;
     return failed ? 1 : 0;
 }

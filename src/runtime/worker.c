@@ -43,6 +43,7 @@ struct conn {
     struct sl_source_task *src_task;
     struct sl_sink_task *sink_task;
     bool inplace_paused; /* embedded sink paused without stopping */
+    bool finished;       /* the source task ended on purpose (snapshot.mode=initial_only) */
     /* Under the worker lock: */
     sl_worker_state_t state;
     char *trace;
@@ -59,7 +60,8 @@ struct sl_worker {
     pthread_mutex_t mu;
     struct conn *conns[SL_WORKER_MAX_CONNECTORS];
     size_t n;
-    bool touched; /* the REST API changed something */
+    bool touched;      /* the REST API changed something */
+    bool all_finished; /* last tick: nothing live, none failed, at least one finished */
     struct sl_local *local;
     struct sl_offsets_file *offsets;
     pthread_mutex_t offsets_mu;
@@ -318,6 +320,7 @@ static sl_err_t task_start(struct sl_worker *w, struct conn *c, char *errstr, si
         return err;
     }
     c->inplace_paused = false;
+    c->finished = false;
     set_state(w, c, SL_WSTATE_RUNNING, NULL);
     sl_log(SL_LOG_INFO, FAC, "connector %s started", c->name);
     return SL_OK;
@@ -534,7 +537,20 @@ static bool apply(struct sl_worker *w, struct conn *c)
         set_state(w, c, SL_WSTATE_STOPPED, NULL);
         sl_log(SL_LOG_INFO, FAC, "connector %s stopped", c->name);
     }
-    if ((c->src_task || c->sink_task) && task_done(c)) {
+    if (c->src_task && task_done(c) && sl_source_task_finished(c->src_task)) {
+        /* Nothing more to do (initial_only): shown as STOPPED, as a connector whose work is
+         * over, with no task assigned; not FAILED. */
+        char why[1024];
+        sl_err_t err = task_join(c, why, sizeof(why));
+        if (!err) {
+            c->finished = true;
+            sl_log(SL_LOG_INFO, FAC, "connector %s finished its work and stopped", c->name);
+            set_state(w, c, SL_WSTATE_STOPPED, NULL);
+        } else {
+            sl_log(SL_LOG_ERROR, FAC, "connector %s failed: %s", c->name, why);
+            set_state(w, c, SL_WSTATE_FAILED, why);
+        }
+    } else if ((c->src_task || c->sink_task) && task_done(c)) {
         char why[1024];
         sl_err_t err = task_join(c, why, sizeof(why));
         if (!err)
@@ -558,7 +574,7 @@ static void source_metrics(struct sl_worker *w, struct conn *c)
 
 bool sl_worker_tick(struct sl_worker *w)
 {
-    size_t live = 0;
+    size_t live = 0, nfinished = 0, nfailed = 0;
     for (size_t i = 0; i < w->n;) {
         struct conn *c = w->conns[i];
         if (apply(w, c)) {
@@ -570,13 +586,27 @@ bool sl_worker_tick(struct sl_worker *w)
         }
         c = w->conns[i];
         source_metrics(w, c);
-        live += c->state != SL_WSTATE_FAILED;
+        if (c->state == SL_WSTATE_FAILED)
+            nfailed++;
+        else if (c->finished && c->state == SL_WSTATE_STOPPED)
+            nfinished++;
+        else
+            live++;
         i++;
     }
     pthread_mutex_lock(&w->mu);
     bool touched = w->touched;
+    w->all_finished = live == 0 && nfailed == 0 && nfinished > 0;
     pthread_mutex_unlock(&w->mu);
     return live > 0 || touched;
+}
+
+bool sl_worker_finished(struct sl_worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    bool done = w->all_finished;
+    pthread_mutex_unlock(&w->mu);
+    return done;
 }
 
 int sl_worker_stop_all(struct sl_worker *w)

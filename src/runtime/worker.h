@@ -38,10 +38,17 @@ sl_err_t sl_worker_add(struct sl_worker *w, const struct sl_props *config, const
  * file) and starts them, sinks first. A task that cannot start shows FAILED. */
 sl_err_t sl_worker_start(struct sl_worker *w, char *errstr, size_t errstr_size);
 
-/* Applies pending REST requests and notices tasks that stopped on their own. Returns true
- * while at least one connector is not FAILED, or when the REST API has changed something
- * (then a human is in charge); false when every connector failed by itself. Thread: main. */
+/* Applies pending REST requests and notices tasks that stopped on their own. A source task
+ * that ended on purpose (sl_source_task_finished: snapshot.mode=initial_only) leaves its
+ * connector STOPPED with no task, not FAILED. Returns true while at least one connector is
+ * still live (neither FAILED nor finished), or when the REST API has changed something
+ * (then a human is in charge); false when every connector failed or finished by itself.
+ * Thread: main. */
 bool sl_worker_tick(struct sl_worker *w);
+
+/* After sl_worker_tick returned false: whether that is because the work is done (at least
+ * one connector finished, none failed), so the process should exit with status 0. */
+bool sl_worker_finished(struct sl_worker *w);
 
 /* The REST API callbacks over this worker. */
 struct sl_worker_api sl_worker_api_of(struct sl_worker *w);

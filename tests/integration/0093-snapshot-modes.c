@@ -317,6 +317,10 @@ int main(void)
     start_sluice(worker, s_io);
     int rc = wait_exit(60000);
     fprintf(stderr, "initial_only: exit status %d\n", rc);
+    CHECK(rc == 0, "initial_only: exit status %d, want 0 (the work is done, nothing failed)",
+          rc);
+    CHECK(log_has("connector io finished its work and stopped", 1),
+          "initial_only: the connector was not shown as finished");
     CHECK(log_has("source io: snapshot.mode=initial_only: the snapshot is done", 1),
           "no initial_only end in the log");
     CHECK(!log_has("source io: streaming from", 1), "initial_only streamed");
