@@ -622,16 +622,55 @@ fail : {
 
 /* ---- Conversion ---- */
 
+/* Key of the before image of an update into item->old_key when it differs from item->key.
+ * A before image that does not name a key (columns missing from a minimal row image) leaves
+ * old_key empty: nothing to delete that can be named. */
+static sl_err_t old_key(struct ctx *c, const struct sl_sink_rec *rec, struct side *key,
+                        struct side *val, const struct sl_jnode *before,
+                        const struct sl_jnode *before_sch, struct sl_sink_item *item)
+{
+    const struct sl_sink_item_conf *conf = c->conf;
+    struct sl_buf *ob = &item->old_key;
+    char htype = 0, stype = 0;
+    size_t size = 0;
+    char saved[512];
+    snprintf(saved, sizeof(saved), "%s", c->errstr);
+    sl_err_t err = sl_buf_addch(ob, '{');
+    err = err ? err
+              : key_attr(c, rec, &conf->hash, "hash", key, val, before, before_sch, false, ob,
+                         &htype, &size);
+    if (!err && conf->sort.kind) {
+        err = sl_buf_addch(ob, ',');
+        err = err ? err
+                  : key_attr(c, rec, &conf->sort, "sort", key, val, before, before_sch, false, ob,
+                             &stype, &size);
+    }
+    err = err ? err : sl_buf_addch(ob, '}');
+    if (!err && ob->len == item->key.len && memcmp(ob->data, item->key.data, ob->len) == 0)
+        err = SL_ERR_NOTFOUND; /* same item: the put replaces it */
+    if (!err && (htype != item->hash_type || stype != item->sort_type))
+        err = SL_ERR_NOTFOUND; /* another key type cannot name an item of this table */
+    if (err) {
+        sl_buf_reset(ob);
+        snprintf(c->errstr, c->errstr_size, "%s", saved);
+        return SL_OK;
+    }
+    item->old_size = size;
+    return SL_OK;
+}
+
 void sl_sink_item_init(struct sl_sink_item *item)
 {
     memset(item, 0, sizeof(*item));
     sl_buf_init(&item->key, 8192);
+    sl_buf_init(&item->old_key, 8192);
     sl_buf_init(&item->item, 2 * SL_SINK_ITEM_MAX + 65536);
 }
 
 void sl_sink_item_fini(struct sl_sink_item *item)
 {
     sl_buf_fini(&item->key);
+    sl_buf_fini(&item->old_key);
     sl_buf_fini(&item->item);
 }
 
@@ -655,6 +694,8 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
     item->size = 0;
     item->hash_type = item->sort_type = 0;
     sl_buf_reset(&item->key);
+    sl_buf_reset(&item->old_key);
+    item->old_size = 0;
     sl_buf_reset(&item->item);
     errstr[0] = '\0';
 
@@ -671,6 +712,7 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
 
     /* Decide the operation and the row whose fields form the item. */
     const struct sl_jnode *row = val.payload, *row_sch = val.schema;
+    const struct sl_jnode *before = NULL, *before_sch = NULL;
     bool tombstone = val.null;
     sl_sink_op_t op = SL_SINK_OP_PUT;
     if (tombstone) {
@@ -698,6 +740,13 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
                 goto out;
             }
             op = del ? SL_SINK_OP_DELETE : SL_SINK_OP_PUT;
+            if (!del && conf->delete_enabled && sl_jtree_str_eq(opn, "u")) {
+                const struct sl_jnode *env = val.payload;
+                before = sl_jtree_get(&val.jt, env, "before", 6);
+                before_sch = sch_field(&val.jt, val.schema, "before", 6);
+                if (before && before->type != SL_JT_OBJ)
+                    before = NULL;
+            }
         }
     }
     if (op == SL_SINK_OP_PUT && conf->delete_enabled && !val.is_string && row->type == SL_JT_OBJ &&
@@ -727,6 +776,11 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
         item->size = size;
         item->op = op;
         goto out;
+    }
+    if (before) {
+        err = old_key(&c, rec, &key, &val, before, before_sch, item);
+        if (err)
+            goto out;
     }
 
     /* The item: key attributes, then the fields of a struct/map value, else "value". */

@@ -101,6 +101,13 @@ struct sl_sink_item {
     size_t size;        /* DynamoDB size of the item (PUT) or key (DELETE), bytes */
     char hash_type;     /* 'S', 'N' or 'B' */
     char sort_type;     /* same, or 0 without a sort key */
+    /* PUT of a Debezium envelope update (op "u") with deletes enabled whose DynamoDB key
+     * differs between "before" and "after" (e.g. the sort key column changed): the key of
+     * the item the before image names, to be deleted before the new item is written so no
+     * stale item stays behind. Empty otherwise. An unwrapped value (ExtractNewRecordState)
+     * has no before image: the old item then stays, as with Confluent. */
+    struct sl_buf old_key;
+    size_t old_size; /* DynamoDB size of old_key */
 };
 
 void sl_sink_item_init(struct sl_sink_item *item);

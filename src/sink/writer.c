@@ -29,6 +29,7 @@ struct sl_ddb_writer {
     struct sl_sink_batcher *bat;
     struct sl_sink_tracker *trk;
     struct sl_sink_item item; /* scratch */
+    struct sl_sink_item del;  /* scratch: delete of an updated item's old key */
     struct table_state *tables;
     size_t n_tables;
     /* Batches taken from the batcher and not finished: sending, waiting or backing off. */
@@ -91,6 +92,7 @@ struct sl_ddb_writer *sl_ddb_writer_new(const struct sl_ddb_writer_conf *conf, c
     w->bat = sl_sink_batcher_new(conf->batch_size);
     w->trk = sl_sink_tracker_new();
     sl_sink_item_init(&w->item);
+    sl_sink_item_init(&w->del);
     return w;
 }
 
@@ -104,6 +106,7 @@ void sl_ddb_writer_free(struct sl_ddb_writer *w)
     sl_sink_batcher_free(w->bat);
     sl_sink_tracker_free(w->trk);
     sl_sink_item_fini(&w->item);
+    sl_sink_item_fini(&w->del);
     sl_free(w->tables);
     sl_free(w->active);
     sl_free(w);
@@ -168,6 +171,27 @@ sl_err_t sl_ddb_writer_put(struct sl_ddb_writer *w, const struct sl_sink_rec *re
         w->st.puts++;
     else
         w->st.deletes++;
+    if (w->item.op == SL_SINK_OP_PUT && w->item.old_key.len > 0) {
+        /* An update moved the row to another DynamoDB key: delete the old item, then put
+         * the new one. The delete's ticket stands for "everything before this record", so
+         * the record's offset is committed only once the put is written too. */
+        w->del.op = SL_SINK_OP_DELETE;
+        snprintf(w->del.table, sizeof(w->del.table), "%s", w->item.table);
+        sl_buf_reset(&w->del.key);
+        sl_buf_reset(&w->del.item);
+        err = sl_buf_add(&w->del.key, w->item.old_key.data, w->item.old_key.len);
+        if (err) {
+            snprintf(errstr, errstr_size, "old key of an updated item: %s", sl_err_str(err));
+            return err;
+        }
+        w->del.size = w->item.old_size;
+        w->del.hash_type = w->item.hash_type;
+        w->del.sort_type = w->item.sort_type;
+        w->st.deletes++;
+        struct sl_sink_ticket dt =
+            sl_sink_tracker_add(w->trk, rec->topic, rec->partition, rec->offset - 1);
+        sl_sink_batcher_add(w->bat, &w->del, rec, dt);
+    }
     struct sl_sink_ticket t = sl_sink_tracker_add(w->trk, rec->topic, rec->partition, rec->offset);
     sl_sink_batcher_add(w->bat, &w->item, rec, t);
     return SL_OK;

@@ -237,6 +237,55 @@ static void test_deletes(void **state)
     fx->conf.delete_enabled = false;
 }
 
+/* An update whose DynamoDB key changes (sort key column SITE_ID 2 -> 3): with deletes on,
+ * old_key names the before image's item so the writer deletes it; the put carries the new
+ * key. Same key, deletes off, or no before image: no old key. */
+static void test_update_key_change(void **state)
+{
+    struct fx *fx = *state;
+    const char *moved = "{\"before\":{\"ORDER_ID\":1,\"SITE_ID\":2,\"X\":\"a\"},"
+                        "\"after\":{\"ORDER_ID\":1,\"SITE_ID\":3,\"X\":\"a\"},"
+                        "\"source\":{},\"op\":\"u\"}";
+    assert_int_equal(conv(fx, NULL, moved), SL_OK);
+    assert_int_equal(fx->item.op, SL_SINK_OP_PUT);
+    assert_int_equal(fx->item.old_key.len, 0); /* deletes off: Confluent behaviour */
+    fx->conf.delete_enabled = true;
+    assert_int_equal(conv(fx, NULL, moved), SL_OK);
+    assert_int_equal(fx->item.op, SL_SINK_OP_PUT);
+    assert_string_equal(fx->item.key.data,
+                        "{\"ORDER_ID\":{\"N\":\"1\"},\"SITE_ID\":{\"N\":\"3\"}}");
+    assert_string_equal(fx->item.old_key.data,
+                        "{\"ORDER_ID\":{\"N\":\"1\"},\"SITE_ID\":{\"N\":\"2\"}}");
+    assert_true(fx->item.old_size > 0);
+    /* Same key: nothing to delete. */
+    assert_int_equal(conv(fx, NULL,
+                          "{\"before\":{\"ORDER_ID\":1,\"SITE_ID\":3,\"X\":\"a\"},"
+                          "\"after\":{\"ORDER_ID\":1,\"SITE_ID\":3,\"X\":\"b\"},"
+                          "\"source\":{},\"op\":\"u\"}"),
+                     SL_OK);
+    assert_int_equal(fx->item.old_key.len, 0);
+    /* Before image without the key columns (minimal row image): nothing nameable. */
+    assert_int_equal(conv(fx, NULL,
+                          "{\"before\":{\"X\":\"a\"},"
+                          "\"after\":{\"ORDER_ID\":1,\"SITE_ID\":3,\"X\":\"b\"},"
+                          "\"source\":{},\"op\":\"u\"}"),
+                     SL_OK);
+    assert_int_equal(fx->item.op, SL_SINK_OP_PUT);
+    assert_int_equal(fx->item.old_key.len, 0);
+    assert_string_equal(fx->err, "");
+    /* Unwrapped value (ExtractNewRecordState): no before image, the old item stays. */
+    assert_int_equal(conv(fx, NULL, "{\"ORDER_ID\":1,\"SITE_ID\":3}"), SL_OK);
+    assert_int_equal(fx->item.old_key.len, 0);
+    /* A create is never a move. */
+    assert_int_equal(conv(fx, NULL,
+                          "{\"before\":{\"ORDER_ID\":1,\"SITE_ID\":2},"
+                          "\"after\":{\"ORDER_ID\":1,\"SITE_ID\":3},"
+                          "\"source\":{},\"op\":\"c\"}"),
+                     SL_OK);
+    assert_int_equal(fx->item.old_key.len, 0);
+    fx->conf.delete_enabled = false;
+}
+
 static void expect_bad(struct fx *fx, const char *key, const char *value, const char *why)
 {
     assert_int_equal(conv(fx, key, value), SL_ERR_INVALID);
@@ -368,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_schema_logical_types),
         cmocka_unit_test(test_string_value_and_key_refs),
         cmocka_unit_test(test_deletes),
+        cmocka_unit_test(test_update_key_change),
         cmocka_unit_test(test_bad_records),
         cmocka_unit_test(test_pk_grammar),
         cmocka_unit_test(test_mutations),
