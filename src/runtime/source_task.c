@@ -53,6 +53,7 @@
 #include "core/time.h"
 #include "runtime/filter.h"
 #include "runtime/source_task.h"
+#include "source/checks.h"
 #include "source/client.h"
 #include "source/decode.h"
 #include "source/schema_track.h"
@@ -550,10 +551,11 @@ static sl_err_t load_offset(struct sl_source_task *t, struct sl_source_offset *o
             json_t *root = json_loadb(buf.data, buf.len, 0, &jerr);
             json_t *p = root ? json_object_get(root, SNAP_KEY) : NULL;
             if (p && json_is_object(p)) {
-                char *text = json_dumps(p, JSON_COMPACT);
-                if (text) {
-                    *progress = sl_xstrdup(text);
-                    free(text); /* allocated by jansson */
+                size_t need = json_dumpb(p, NULL, 0, JSON_COMPACT);
+                if (need) {
+                    *progress = sl_xmalloc(need + 1);
+                    json_dumpb(p, *progress, need, JSON_COMPACT);
+                    (*progress)[need] = '\0';
                 }
             }
             json_decref(root);
@@ -830,6 +832,57 @@ static bool mode_has_data(int mode)
            mode == SL_SNAPSHOT_WHEN_NEEDED || mode == SL_SNAPSHOT_ALWAYS;
 }
 
+/* Start-up checks (source/checks.h) before anything is read: a FAIL fails the task with that
+ * check's line (the setting and the fix); WARN lines are logged. stored_file is the stored
+ * offset's binlog file when it must still be on the server (NULL when a snapshot would be
+ * taken anyway). A server id "in use" by a connected replica is only a warning here: it is
+ * usually this connector's own previous connection, which the server drops on reconnect. */
+static sl_err_t startup_checks(struct sl_source_task *t, const char *stored_file,
+                               uint64_t stored_pos, char *errstr, size_t errstr_size)
+{
+    struct sl_check_report *rep = sl_xcalloc(1, sizeof(*rep));
+    sl_check_report_init(rep);
+    char why[1024];
+    (void)sl_source_checks_run(t->conf.src, stored_file, rep, why, sizeof(why));
+    sl_err_t err = SL_OK;
+    char line[SL_CHECK_NAME_MAX + SL_CHECK_MSG_MAX + SL_CHECK_FIX_MAX + 32];
+    for (size_t i = 0; i < rep->n; i++) {
+        const struct sl_check_item *it = &rep->items[i];
+        sl_check_item_format(it, line, sizeof(line));
+        bool own_id = it->status == SL_CHECK_FAIL &&
+                      strcmp(it->name, "mysql database.server.id") == 0 &&
+                      strstr(it->message, "connected replica") != NULL;
+        if (it->status == SL_CHECK_FAIL && !own_id && !err) {
+            snprintf(errstr, errstr_size, "start-up check failed: %s", line);
+            if (strcmp(it->name, "mysql connection") == 0)
+                err = strstr(it->message, "log in") ? SL_ERR_AUTH : SL_ERR_IO;
+            else if (strcmp(it->name, "mysql grants") == 0 ||
+                     strcmp(it->name, "mysql snapshot locking") == 0)
+                err = SL_ERR_AUTH;
+            else if (strcmp(it->name, "mysql stored offset") == 0) {
+                err = SL_ERR_NOTFOUND;
+                snprintf(errstr, errstr_size,
+                         "the stored offset %s:%llu of connector '%s' (offsets file %s) is no "
+                         "longer available on the server, probably purged (%s); remove that "
+                         "entry (or the offsets file) to restart from the current position, or "
+                         "set snapshot.mode=when_needed to copy the tables again",
+                         stored_file, (unsigned long long)stored_pos, t->conf.name,
+                         t->conf.worker->offset_storage_file_filename, it->message);
+            }
+            else if (strcmp(it->name, "mysql database.server.id") == 0)
+                err = SL_ERR_CONF;
+            else
+                err = SL_ERR_UNSUPPORTED;
+        } else if (it->status == SL_CHECK_WARN || own_id) {
+            sl_log(SL_LOG_WARN, FAC, "%s: %s", t->conf.name, line);
+        } else {
+            sl_log(SL_LOG_DEBUG, FAC, "%s: %s", t->conf.name, line);
+        }
+    }
+    sl_free(rep);
+    return err;
+}
+
 static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
 {
     const struct sl_mysql_source_conf *src = t->conf.src;
@@ -859,6 +912,13 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     cc.heartbeat_ms = HEARTBEAT_MS;
     cc.max_retries = src->errors_max_retries < 0 ? 1000 : (unsigned)src->errors_max_retries;
 
+    err = startup_checks(t, found && !(off.snapshot && !off.snapshot_completed) &&
+                                    mode != SL_SNAPSHOT_WHEN_NEEDED && mode != SL_SNAPSHOT_ALWAYS
+                                ? off.file
+                                : NULL,
+                         (uint64_t)off.pos, errstr, errstr_size);
+    if (err)
+        goto out;
     err = sql_connect(t, &cc.db, errstr, errstr_size);
     if (err)
         goto out;
