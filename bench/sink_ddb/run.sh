@@ -194,7 +194,7 @@ rows_line() { # label n sl_secs sl_rss peer_secs peer_rss
     peer_rate=$(awk -v n="$n" -v s="$5" 'BEGIN { printf "%.0f", n / s }')
     ratio=$(awk -v a="$sl_rate" -v b="$peer_rate" 'BEGIN { printf "%.2fx", a / b }')
     echo "BENCH|sink_ddb $label items/s|$sl_rate items/s ($n in $3 s)|$peer_rate items/s (AWS SDK v3 node, $5 s)|$ratio"
-    echo "BENCH|sink_ddb $label peak RSS|$(($4 / 1024)) MB|$(($6 / 1024)) MB (node)|$(awk -v a="$4" -v b="$6" 'BEGIN { printf "%.1fx less", b / a }')"
+    echo "BENCH|sink_ddb $label peak RSS|$(($4 / 1024)) MB|$(($6 / 1024)) MB (node)|$(awk -v a="$4" -v b="$6" 'BEGIN { if (a <= b) printf "%.1fx less", b / a; else printf "%.1fx more", a / b }')"
 }
 
 # (a) null endpoint
