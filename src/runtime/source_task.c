@@ -130,6 +130,13 @@ struct sl_source_task {
     MYSQL *sql;            /* query connection (purge check, GTID, schemas) */
     bool mariadb;
     struct sl_schema_track *trk;
+
+    /* Metrics (series of a private registry when the worker gives none). */
+    struct sl_metrics *own_metrics;
+    struct sl_metric *m_seen, *m_filtered, *m_written, *m_tx, *m_behind, *m_connected,
+        *m_file_idx, *m_pos, *m_snap_running, *m_snap_rows, *m_snap_total, *m_prod_rec,
+        *m_prod_bytes;
+    uint64_t m_acked; /* acknowledged watermark already counted in m_written */
 };
 
 static void ckpt_clear(struct ckpt *c)
@@ -329,6 +336,10 @@ static sl_err_t tick(struct sl_source_task *t, bool force, char *errstr, size_t 
             return err;
     }
     uint64_t wm = acked(t);
+    if (wm > t->m_acked) {
+        sl_metric_add(t->m_written, (int64_t)(wm - t->m_acked));
+        t->m_acked = wm;
+    }
     while (t->ring_n && t->ring[t->ring_head].seq <= wm) {
         ckpt_move(&t->safe, &t->ring[t->ring_head]);
         t->safe_dirty = true;
@@ -391,6 +402,10 @@ static sl_err_t send_msg(struct sl_source_task *t, const struct sl_bus_msg *msg,
         if (!err) {
             t->last_seq = seq;
             t->nsent++;
+            if (t->prod) {
+                sl_metric_add(t->m_prod_rec, 1);
+                sl_metric_add(t->m_prod_bytes, (int64_t)(msg->key_len + msg->value_len));
+            }
             return SL_OK;
         }
         if (err != SL_ERR_AGAIN)
@@ -493,6 +508,7 @@ static sl_err_t handle(struct sl_source_task *t, struct sl_client *cl, struct sl
                      ev->u.gtid.text.ptr);
         return SL_OK;
     case SL_EV_XID:
+        sl_metric_add(t->m_tx, 1);
         ckpt_push(t, sl_decoder_file(dec), ev->end_pos, ev->timestamp, ev->server_id);
         return SL_OK;
     case SL_EV_QUERY:
@@ -732,6 +748,9 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
     ckpt_set(&t->safe, 0, file, *pos, sl_time_now_ms() / 1000, 0, gtids, sl_buf_cstr(&prog), false);
     t->safe_dirty = true;
     t->snapshotting = true;
+    sl_metric_set(t->m_snap_running, 1);
+    sl_metric_set(t->m_snap_total, (int64_t)st.rows_estimated);
+    sl_metric_set(t->m_snap_rows, (int64_t)st.rows_total);
     int64_t t0 = sl_time_mono_ms(), last_log = t0;
     const struct sl_table *cur = NULL;
     uint64_t cur_rows = 0;
@@ -767,6 +786,7 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
                 goto out;
         }
         cur_rows += n;
+        sl_metric_add(t->m_snap_rows, (int64_t)n);
         sl_arena_reset(arena);
         sl_buf_reset(&prog);
         err = sl_snapshot_progress_json(t->snap, &prog);
@@ -809,6 +829,7 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
     /* The end marker and the streaming position in one record, once every row is acked. */
     ckpt_push_full(t, file, *pos, sl_time_now_ms() / 1000, 0, gtids, NULL, true);
     t->snapshotting = false;
+    sl_metric_set(t->m_snap_running, 0);
     sl_snapshot_stats(t->snap, &st);
     char took[32];
     fmt_secs((double)(sl_time_mono_ms() - t0) / 1000.0, took, sizeof(took));
@@ -881,6 +902,16 @@ static sl_err_t startup_checks(struct sl_source_task *t, const char *stored_file
     }
     sl_free(rep);
     return err;
+}
+
+/* Binlog file index (numeric suffix of the file name) and position gauges. */
+static void binlog_gauges(struct sl_source_task *t, const char *file, uint64_t pos)
+{
+    const char *dot = file ? strrchr(file, '.') : NULL;
+    int64_t idx = 0;
+    if (dot && dot[1] && sl_parse_i64(dot + 1, &idx) == SL_OK)
+        sl_metric_set(t->m_file_idx, idx);
+    sl_metric_set(t->m_pos, (int64_t)pos);
 }
 
 static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
@@ -1050,6 +1081,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
         t->safe_dirty = true; /* remember where we started even if nothing happens */
     }
     t->last_flush_ms = sl_time_mono_ms();
+    sl_metric_set(t->m_connected, 1);
 
     dec = sl_decoder_new();
     sl_decoder_set_checksum(dec, sl_client_checksum(cl) ? SL_DECODER_CHECKSUM_CRC32
@@ -1061,6 +1093,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
         sl_log(SL_LOG_INFO, FAC, "%s: streaming from gtids %s", t->conf.name, cc.gtid);
 
     bool first = true;
+    uint64_t last_end = 0;
     while (!atomic_load(&t->stop)) {
         const uint8_t *data;
         size_t len;
@@ -1087,9 +1120,18 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
         while ((err = sl_decoder_next(dec, &arena, &ev, errstr, errstr_size)) == SL_OK) {
             /* Tables that are not captured never reach the tracker: no schema queries for
              * them, and their schema changes cannot stop the task. */
+            if (!ev.inner && ev.end_pos)
+                last_end = ev.end_pos;
+            if (ev.timestamp > 0)
+                sl_metric_set(t->m_behind, sl_time_now_ms() - (int64_t)ev.timestamp * 1000);
+            if (ev.kind == SL_EV_ROWS)
+                sl_metric_add(t->m_seen, 1);
             if ((ev.kind == SL_EV_TABLE_MAP && !captured(t, ev.u.table_map.table)) ||
-                (ev.kind == SL_EV_ROWS && !captured(t, ev.u.rows.table)))
+                (ev.kind == SL_EV_ROWS && !captured(t, ev.u.rows.table))) {
+                if (ev.kind == SL_EV_ROWS)
+                    sl_metric_add(t->m_filtered, 1);
                 continue;
+            }
             err = sl_schema_track_event(t->trk, sl_decoder_file(dec), &ev, NULL, &arena, errstr,
                                         errstr_size);
             if (!err)
@@ -1098,6 +1140,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
                 break;
         }
         sl_arena_reset(&arena);
+        binlog_gauges(t, sl_decoder_file(dec), last_end);
         if (err == SL_ERR_SHUTDOWN)
             break;
         if (err != SL_ERR_EOF)
@@ -1110,6 +1153,8 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     err = SL_OK;
 
 out:
+    sl_metric_set(t->m_connected, 0);
+    sl_metric_set(t->m_snap_running, 0);
     /* Drain: wait for acknowledgements of what was sent (bounded), then store the offset. */
     if (t->safe.file[0]) {
         int64_t deadline = sl_time_mono_ms() + t->conf.worker->task_shutdown_graceful_timeout_ms;
@@ -1182,6 +1227,23 @@ sl_err_t sl_source_task_new(const struct sl_source_task_conf *conf, struct sl_so
     atomic_init(&t->done, false);
     atomic_init(&t->finished, false);
     sl_conv_out_init(&t->out, CONV_OUT_MAX);
+    struct sl_metrics *mx = conf->metrics;
+    if (!mx)
+        mx = t->own_metrics = sl_metrics_new(32);
+    const char *n = conf->name;
+    t->m_seen = sl_metrics_series(mx, SL_M_SOURCE_EVENTS_SEEN, n, -1);
+    t->m_filtered = sl_metrics_series(mx, SL_M_SOURCE_EVENTS_FILTERED, n, -1);
+    t->m_written = sl_metrics_series(mx, SL_M_SOURCE_RECORDS_WRITTEN, n, -1);
+    t->m_tx = sl_metrics_series(mx, SL_M_SOURCE_TRANSACTIONS, n, -1);
+    t->m_behind = sl_metrics_series(mx, SL_M_SOURCE_MS_BEHIND, n, -1);
+    t->m_connected = sl_metrics_series(mx, SL_M_SOURCE_CONNECTED, n, -1);
+    t->m_file_idx = sl_metrics_series(mx, SL_M_BINLOG_FILE_INDEX, n, -1);
+    t->m_pos = sl_metrics_series(mx, SL_M_BINLOG_POSITION, n, -1);
+    t->m_snap_running = sl_metrics_series(mx, SL_M_SNAPSHOT_RUNNING, n, -1);
+    t->m_snap_rows = sl_metrics_series(mx, SL_M_SNAPSHOT_ROWS_SCANNED, n, -1);
+    t->m_snap_total = sl_metrics_series(mx, SL_M_SNAPSHOT_ROWS_TOTAL, n, -1);
+    t->m_prod_rec = sl_metrics_series(mx, SL_M_KAFKA_PRODUCED_RECORDS, n, -1);
+    t->m_prod_bytes = sl_metrics_series(mx, SL_M_KAFKA_PRODUCED_BYTES, n, -1);
     struct sl_buf buf;
     sl_buf_init(&buf, sizeof(t->partition) - 1);
     sl_err_t err = sl_buf_addstr(&buf, "{\"server\":");
@@ -1333,5 +1395,6 @@ void sl_source_task_free(struct sl_source_task *t)
     for (size_t i = 0; i < t->ntopics_known; i++)
         sl_free(t->topics_known[i]);
     sl_free(t->topics_known);
+    sl_metrics_free(t->own_metrics);
     sl_free(t);
 }

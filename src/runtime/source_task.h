@@ -19,6 +19,7 @@
 #include "conf/mysql_source.h"
 #include "conf/worker.h"
 #include "core/err.h"
+#include "runtime/metrics.h"
 
 struct sl_source_task_conf {
     const char *name; /* connector name (offset key) */
@@ -28,6 +29,8 @@ struct sl_source_task_conf {
     struct sl_local *local;    /* embedded mode: the local bus; NULL in Kafka mode */
     struct sl_offsets_file *offsets;
     pthread_mutex_t *offsets_mu; /* guards offsets (shared by tasks) */
+    struct sl_metrics *metrics;  /* the worker's registry (SOURCE_*, SNAPSHOT_*, KAFKA_PRODUCED_*
+                                  * series of this connector); NULL: none */
 };
 
 struct sl_source_task;

@@ -278,6 +278,7 @@ static sl_err_t task_create(struct sl_worker *w, struct conn *c, char *errstr,
             .local = w->local,
             .offsets = w->offsets,
             .offsets_mu = &w->offsets_mu,
+            .metrics = w->metrics,
         };
         err = sl_source_task_new(&tc, &c->src_task, why, sizeof(why));
     } else {

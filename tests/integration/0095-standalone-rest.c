@@ -167,6 +167,10 @@ int main(void)
     CHECK(metric(b, "sluice_kafka_consumed_records_total") >= 5, "consumed: %s", b);
     CHECK(metric(b, "sluice_dynamodb_items_written_total") >= 5, "items written: %s", b);
     CHECK(metric(b, "sluice_dynamodb_write_requests_total") > 0, "requests: %s", b);
+    /* The source's series exist although it never reached its database. */
+    CHECK(strstr(b, "sluice_source_connected{connector=\"db-source\"} 0") != NULL &&
+              strstr(b, "sluice_source_events_seen_total{connector=\"db-source\"} 0") != NULL,
+          "source series: %s", b);
     free(b);
 
     /* DELETE. */
