@@ -4,7 +4,8 @@
 # figure, ratio (Sluice / peer, higher is better for Sluice). Each benchmark prints its result
 # rows on stdout as "BENCH|<benchmark>|<sluice>|<peer>|<ratio>" and anything else on stderr.
 # Not part of ctest: benchmarks start servers and take minutes. Set SL_BENCH_ONLY=<name> to run
-# one benchmark; SL_BENCH_TIMEOUT (seconds, default 1200) bounds each one.
+# one benchmark; SL_BENCH_TIMEOUT (seconds, default 1200) bounds each one. Sizes are set per
+# benchmark by env (ROWS, DYNALITE_ROWS, RATE, DURATION, SL_BENCH_ROWS): see docs/BENCHMARKS.md.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 limit=${SL_BENCH_TIMEOUT:-1200}

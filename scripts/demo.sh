@@ -47,6 +47,7 @@ done
 work=$(mktemp -d /tmp/sluice-demo-XXXXXX)
 pids=()
 cleanup() {
+    set +e # best effort: one failed stop must not skip the others
     local p
     for p in "${pids[@]}"; do
         kill -TERM "$p" 2>/dev/null || true

@@ -25,6 +25,7 @@ log() { echo "latency: $*" >&2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-lat.XXXXXX")
 pids=()
 cleanup() {
+    set +e # best effort: one failed stop must not skip the others
     local p
     for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
     bash "$sl_repo/tests/lib/mariadb.sh" stop "$tmp/db" >/dev/null 2>&1 || true

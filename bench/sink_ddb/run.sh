@@ -46,6 +46,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-sink.XXXXXX")
 pids=()
 cleanup() {
+    set +e # best effort: one failed stop must not skip the others
     local p
     for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
     [ -f "$tmp/sluice.pid" ] && { kill -KILL "$(cat "$tmp/sluice.pid")" 2>/dev/null || true; }

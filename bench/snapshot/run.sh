@@ -23,6 +23,7 @@ kt=$(sl_kafkatool) || { log "cannot build bench/lib/kafkatool.c"; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-snap.XXXXXX")
 pids=()
 cleanup() {
+    set +e # best effort: one failed stop must not skip the others
     local p
     for p in "${pids[@]}"; do { kill -KILL "$p" && wait "$p"; } 2>/dev/null || true; done
     bash "$sl_repo/tests/lib/mariadb.sh" stop "$tmp/db" >/dev/null 2>&1 || true
