@@ -56,6 +56,7 @@
 #include "source/checks.h"
 #include "source/client.h"
 #include "source/decode.h"
+#include "source/incsnap.h"
 #include "source/schema_track.h"
 #include "source/snapshot.h"
 
@@ -64,6 +65,8 @@
 #define CONV_OUT_MAX ((size_t)64 << 20)
 #define HEARTBEAT_MS 1000
 #define SNAP_KEY "snapshot_progress" /* Sluice key: resumable snapshot checkpoint */
+#define INC_KEY "incremental_snapshot" /* Sluice key: incremental snapshot state */
+#define INC_RETRY_MS 5000
 #define PROGRESS_MS 5000
 
 struct ckpt {
@@ -75,6 +78,7 @@ struct ckpt {
     char *gtids;         /* owned; NULL when not tracked */
     char *snap;          /* owned snapshot progress JSON while the snapshot runs, else NULL */
     bool snap_completed; /* the snapshot's end marker (written once, with its position) */
+    char *inc;           /* owned incremental snapshot state JSON while one runs, else NULL */
 };
 
 #define GTID_DOMAINS_MAX 64
@@ -130,6 +134,9 @@ struct sl_source_task {
     MYSQL *sql;            /* query connection (purge check, GTID, schemas) */
     bool mariadb;
     struct sl_schema_track *trk;
+    struct sl_incsnap *inc;   /* signal.data.collection set: incremental snapshots */
+    int64_t inc_retry_at;     /* after a server error: next poll time (mono ms) */
+    struct sl_arena *arena;   /* the streaming loop's arena (incsnap rows) */
 
     /* Metrics (series of a private registry when the worker gives none). */
     struct sl_metrics *own_metrics;
@@ -143,6 +150,7 @@ static void ckpt_clear(struct ckpt *c)
 {
     sl_free(c->gtids);
     sl_free(c->snap);
+    sl_free(c->inc);
     memset(c, 0, sizeof(*c));
 }
 
@@ -275,6 +283,14 @@ static void ckpt_push(struct sl_source_task *t, const char *file, uint64_t pos, 
     if (t->gtid.known)
         gtid_str(&t->gtid, gtids, sizeof(gtids));
     ckpt_push_full(t, file, pos, ts_sec, server_id, gtids, NULL, false);
+    if (t->inc && sl_incsnap_active(t->inc)) {
+        struct ckpt *tail = &t->ring[(t->ring_head + t->ring_n - 1) % t->ring_cap];
+        struct sl_buf b;
+        sl_buf_init(&b, 1 << 20);
+        if (sl_incsnap_state_json(t->inc, &b) == SL_OK)
+            tail->inc = sl_xstrdup(sl_buf_cstr(&b));
+        sl_buf_fini(&b);
+    }
 }
 
 static uint64_t acked(struct sl_source_task *t)
@@ -301,6 +317,15 @@ static sl_err_t store(struct sl_source_task *t, char *errstr, size_t errstr_size
         err = sl_buf_addstr(&buf, ",\"" SNAP_KEY "\":");
         if (!err)
             err = sl_buf_addstr(&buf, t->safe.snap);
+        if (!err)
+            err = sl_buf_addch(&buf, '}');
+    }
+    if (!err && t->safe.inc && buf.len && buf.data[buf.len - 1] == '}') {
+        /* The incremental snapshot's state: a restart resumes it (sl_incsnap_resume). */
+        buf.len--;
+        err = sl_buf_addstr(&buf, ",\"" INC_KEY "\":");
+        if (!err)
+            err = sl_buf_addstr(&buf, t->safe.inc);
         if (!err)
             err = sl_buf_addch(&buf, '}');
     }
@@ -483,6 +508,77 @@ static sl_err_t emit(struct sl_source_task *t, const struct sl_change *chg,
     return SL_OK;
 }
 
+/* The changes of one rows event: through the incremental snapshot first (signal rows are
+ * never emitted; a closing watermark releases the chunk's rows, emitted right after it as op
+ * "r" with source.snapshot "incremental"), then emitted when the table is captured. */
+static sl_err_t rows(struct sl_source_task *t, const struct sl_event *ev, bool is_captured,
+                     char *errstr, size_t errstr_size)
+{
+    for (uint32_t i = 0; i < ev->u.rows.nchanges; i++) {
+        struct sl_change chg = ev->u.rows.changes[i];
+        chg.table = ev->u.rows.table;
+        struct sl_change *more = NULL;
+        size_t nmore = 0;
+        bool is_signal = false;
+        sl_err_t err;
+        if (t->inc) {
+            err = sl_incsnap_on_change(t->inc, &chg, t->arena, &more, &nmore, &is_signal, errstr,
+                                       errstr_size);
+            if (err)
+                return err;
+            const char *note = sl_incsnap_note(t->inc);
+            if (note[0] && is_signal)
+                sl_log(SL_LOG_INFO, FAC, "%s: incremental snapshot: %s", t->conf.name, note);
+        }
+        if (is_captured && !is_signal) {
+            err = emit(t, &chg, NULL, errstr, errstr_size);
+            if (err)
+                return err;
+        }
+        if (nmore) {
+            struct sl_conv_meta meta = {.ts_ms = sl_time_now_ms(),
+                                        .snapshot = SL_CONV_SNAP_INCREMENTAL};
+            for (size_t r = 0; r < nmore; r++) {
+                if (!captured(t, more[r].table))
+                    continue;
+                err = emit(t, &more[r], &meta, errstr, errstr_size);
+                if (err)
+                    return err;
+            }
+            sl_metric_add(t->m_snap_rows, (int64_t)nmore);
+            struct sl_incsnap_stats st;
+            sl_incsnap_stats(t->inc, &st);
+            sl_log(SL_LOG_INFO, FAC,
+                   "%s: incremental snapshot: chunk %llu done, %zu rows (%llu in total)%s",
+                   t->conf.name, (unsigned long long)st.chunks, nmore,
+                   (unsigned long long)st.rows,
+                   sl_incsnap_active(t->inc) ? "" : "; no table left");
+        }
+    }
+    return SL_OK;
+}
+
+/* Starts the next incremental snapshot chunk when one is due. Server errors are retried
+ * later; a value that does not convert fails the task. */
+static sl_err_t inc_poll(struct sl_source_task *t, char *errstr, size_t errstr_size)
+{
+    if (!t->inc || !sl_incsnap_active(t->inc) || sl_time_mono_ms() < t->inc_retry_at)
+        return SL_OK;
+    char why[768];
+    sl_err_t err = sl_incsnap_poll(t->inc, why, sizeof(why));
+    if (err == SL_ERR_IO || err == SL_ERR_AUTH || err == SL_ERR_UPSTREAM) {
+        sl_log(SL_LOG_WARN, FAC, "%s: incremental snapshot: %s; retrying in %d s", t->conf.name,
+               why, INC_RETRY_MS / 1000);
+        t->inc_retry_at = sl_time_mono_ms() + INC_RETRY_MS;
+        return SL_OK;
+    }
+    if (err) {
+        snprintf(errstr, errstr_size, "incremental snapshot: %s", why);
+        return err;
+    }
+    return SL_OK;
+}
+
 static bool is_begin(const struct sl_event *ev)
 {
     return ev->u.query.sql.len == 5 && strncasecmp(ev->u.query.sql.ptr, "BEGIN", 5) == 0;
@@ -491,17 +587,9 @@ static bool is_begin(const struct sl_event *ev)
 static sl_err_t handle(struct sl_source_task *t, struct sl_client *cl, struct sl_decoder *dec,
                        const struct sl_event *ev, char *errstr, size_t errstr_size)
 {
-    sl_err_t err;
     switch (ev->kind) {
     case SL_EV_ROWS: /* only captured tables get here (see run) */
-        for (uint32_t i = 0; i < ev->u.rows.nchanges; i++) {
-            struct sl_change chg = ev->u.rows.changes[i];
-            chg.table = ev->u.rows.table;
-            err = emit(t, &chg, NULL, errstr, errstr_size);
-            if (err)
-                return err;
-        }
-        return SL_OK;
+        return rows(t, ev, true, errstr, errstr_size);
     case SL_EV_GTID:
         if (t->mariadb && ev->u.gtid.text.len && ev->u.gtid.text.len < sizeof(t->gtid_pending))
             snprintf(t->gtid_pending, sizeof(t->gtid_pending), "%.*s", (int)ev->u.gtid.text.len,
@@ -544,12 +632,32 @@ static void purged_hint(struct sl_source_task *t, const char *file, uint64_t pos
 
 /* Loads the stored offset; *progress gets the snapshot checkpoint it carries (owned, NULL
  * when none). */
+/* The object under key in the offset record text, as compact JSON (owned), or NULL. */
+static char *offset_key(const char *text, size_t len, const char *key)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, 0, &jerr);
+    json_t *p = root ? json_object_get(root, key) : NULL;
+    char *out = NULL;
+    if (p && json_is_object(p)) {
+        size_t need = json_dumpb(p, NULL, 0, JSON_COMPACT);
+        if (need) {
+            out = sl_xmalloc(need + 1);
+            json_dumpb(p, out, need, JSON_COMPACT);
+            out[need] = '\0';
+        }
+    }
+    json_decref(root);
+    return out;
+}
+
 static sl_err_t load_offset(struct sl_source_task *t, struct sl_source_offset *off, bool *found,
-                            char **progress, char *errstr, size_t errstr_size)
+                            char **progress, char **inc_state, char *errstr, size_t errstr_size)
 {
     struct sl_buf buf;
     sl_buf_init(&buf, 1 << 24);
     *progress = NULL;
+    *inc_state = NULL;
     pthread_mutex_lock(t->conf.offsets_mu);
     sl_err_t err = sl_offsets_file_get(t->conf.offsets, t->conf.name, t->partition, &buf);
     pthread_mutex_unlock(t->conf.offsets_mu);
@@ -562,19 +670,10 @@ static sl_err_t load_offset(struct sl_source_task *t, struct sl_source_offset *o
         if (err) {
             snprintf(errstr, errstr_size, "offsets file %s: offset of connector '%s': %s",
                      t->conf.worker->offset_storage_file_filename, t->conf.name, why);
-        } else if (off->snapshot) {
-            json_error_t jerr;
-            json_t *root = json_loadb(buf.data, buf.len, 0, &jerr);
-            json_t *p = root ? json_object_get(root, SNAP_KEY) : NULL;
-            if (p && json_is_object(p)) {
-                size_t need = json_dumpb(p, NULL, 0, JSON_COMPACT);
-                if (need) {
-                    *progress = sl_xmalloc(need + 1);
-                    json_dumpb(p, *progress, need, JSON_COMPACT);
-                    (*progress)[need] = '\0';
-                }
-            }
-            json_decref(root);
+        } else {
+            if (off->snapshot)
+                *progress = offset_key(buf.data, buf.len, SNAP_KEY);
+            *inc_state = offset_key(buf.data, buf.len, INC_KEY);
         }
     }
     sl_buf_fini(&buf);
@@ -919,7 +1018,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     const struct sl_mysql_source_conf *src = t->conf.src;
     struct sl_source_offset off = {0};
     bool found = false;
-    char *progress = NULL;
+    char *progress = NULL, *inc_state = NULL;
     struct sl_client *cl = NULL;
     struct sl_decoder *dec = NULL;
     struct sl_arena arena;
@@ -928,9 +1027,30 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     uint64_t spos = 0;
     const int mode = src->snapshot_mode;
 
-    sl_err_t err = load_offset(t, &off, &found, &progress, errstr, errstr_size);
+    t->arena = &arena;
+    sl_err_t err = load_offset(t, &off, &found, &progress, &inc_state, errstr, errstr_size);
     if (err)
         goto out;
+    if (src->signal_data_collection && *src->signal_data_collection) {
+        struct sl_incsnap_opts io;
+        sl_incsnap_opts_from_conf(&io, src);
+        t->inc = sl_incsnap_new(&io, errstr, errstr_size);
+        if (!t->inc) {
+            err = SL_ERR_CONF;
+            goto out;
+        }
+        err = sl_incsnap_resume(t->inc, inc_state, errstr, errstr_size);
+        if (err) {
+            char why[768];
+            snprintf(why, sizeof(why), "%s", errstr);
+            snprintf(errstr, errstr_size, "offsets file %s: connector '%s': %s: %s",
+                     t->conf.worker->offset_storage_file_filename, t->conf.name, INC_KEY, why);
+            goto out;
+        }
+        if (sl_incsnap_active(t->inc))
+            sl_log(SL_LOG_INFO, FAC, "%s: resuming the incremental snapshot %s", t->conf.name,
+                   inc_state);
+    }
 
     struct sl_client_conf cc = {0};
     cc.db.host = src->hostname;
@@ -1128,8 +1248,14 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
                 sl_metric_add(t->m_seen, 1);
             if ((ev.kind == SL_EV_TABLE_MAP && !captured(t, ev.u.table_map.table)) ||
                 (ev.kind == SL_EV_ROWS && !captured(t, ev.u.rows.table))) {
-                if (ev.kind == SL_EV_ROWS)
+                if (ev.kind == SL_EV_ROWS) {
                     sl_metric_add(t->m_filtered, 1);
+                    if (t->inc) {
+                        err = rows(t, &ev, false, errstr, errstr_size);
+                        if (err)
+                            break;
+                    }
+                }
                 continue;
             }
             err = sl_schema_track_event(t->trk, sl_decoder_file(dec), &ev, NULL, &arena, errstr,
@@ -1147,6 +1273,8 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
             goto out;
         sl_schema_track_drop_retired(t->trk);
         err = tick(t, false, errstr, errstr_size);
+        if (!err)
+            err = inc_poll(t, errstr, errstr_size);
         if (err)
             goto out;
     }
@@ -1192,6 +1320,10 @@ out:
     sl_arena_fini(&arena);
     sl_source_offset_fini(&off);
     sl_free(progress);
+    sl_free(inc_state);
+    sl_incsnap_free(t->inc);
+    t->inc = NULL;
+    t->arena = NULL;
     return err;
 }
 
