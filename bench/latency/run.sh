@@ -4,7 +4,8 @@
 # mode (source and sink on the in-process bus; no Kafka) with the seed's connectors into
 # dynalite. RATE rows/s (default 1000, in 10 commits/s of RATE/10 rows) are inserted for
 # DURATION seconds (default 60); each row carries INSERT_MS, the commit-time clock in ms. A poller follows
-# every 100th row with GetItem until it is readable and records now - INSERT_MS. Prints p50, p99
+# every 100th row with GetItem until it is readable and records now - INSERT_MS (bench/latency/
+# poll.mjs: one node process, one keep-alive connection, a check every ~2 ms). Prints p50, p99
 # and max. The poller's own GetItem round trip (a few ms) is included, so figures are upper
 # bounds. Peer: there is no published Debezium MySQL end-to-end latency distribution
 # (performance-anchors.md §12); the closest anchor (§1.4, Debezium Server at 1,500 ops/s) says
@@ -135,19 +136,10 @@ ins=$!
 pids+=("$ins")
 
 : >"$tmp/lat"
-sample=100
+# bench/latency/poll.mjs follows every 100th row over one keep-alive connection (a check costs
+# one GetItem round trip; a curl + jq process per check fell behind at 10 samples/s).
 deadline=$(($(sl_now_ms) + (secs + 120) * 1000))
-while [ "$sample" -le "$total" ] && [ "$(sl_now_ms)" -lt "$deadline" ]; do
-    key=$((1000 + sample % 3000))
-    out=$(sl_ddb GetItem '{"TableName":"'"$table"'","Key":{"ORDER_ID":{"N":"'"$sample"'"},"SITE_ID":{"N":"'"$key"'"}},"ConsistentRead":true}' 2>/dev/null || true)
-    ts=$(jq -r '.Item.INSERT_MS.N // empty' <<<"$out" 2>/dev/null || true)
-    if [ -n "$ts" ]; then
-        echo $(($(sl_now_ms) - ts)) >>"$tmp/lat"
-        sample=$((sample + 100))
-    else
-        sleep 0.005
-    fi
-done
+node "$here/poll.mjs" "$DDB_ENDPOINT" "$table" "$total" 100 "$deadline" >"$tmp/lat" || true
 wait "$ins" || true
 n=$(wc -l <"$tmp/lat")
 [ "$n" -gt 0 ] || { log "no sample became readable"; exit 1; }
