@@ -33,6 +33,7 @@
  * (source/schema_track.h): TABLE_MAP metadata when binlog_row_metadata=FULL, else the
  * server's information_schema (columns, PK, signedness, labels), validated against each
  * TABLE_MAP. */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,7 @@
 
 #include "bus/producer.h"
 #include "convert/convert.h"
+#include "convert/schema_change.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/json.h"
@@ -55,6 +57,7 @@
 #include "runtime/source_task.h"
 #include "source/checks.h"
 #include "source/client.h"
+#include "source/ddl.h"
 #include "source/decode.h"
 #include "source/incsnap.h"
 #include "source/schema_track.h"
@@ -99,6 +102,8 @@ struct sl_source_task {
     struct sl_filter *flt;
     char partition[512]; /* {"server":"<topic.prefix>"} */
     bool skip_c, skip_u, skip_d;
+    bool key_schemas, value_schemas; /* JSON converters' schemas.enable (schema change topic) */
+    bool history_noted;              /* the embedded-mode history note was logged */
     /* topic.creation.default.*: create topics before the first record (Kafka mode). */
     bool create_topics;
     int tc_partitions, tc_replication;
@@ -577,6 +582,121 @@ static sl_err_t inc_poll(struct sl_source_task *t, char *errstr, size_t errstr_s
         return err;
     }
     return SL_OK;
+}
+
+/* Appends one line to the embedded-mode schema history file. */
+static sl_err_t history_file_append(struct sl_source_task *t, const char *path,
+                                    const struct sl_buf *rec, char *errstr, size_t errstr_size)
+{
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        snprintf(errstr, errstr_size, "schema.history.internal.file.filename: cannot open %s: %s",
+                 path, strerror(errno));
+        return SL_ERR_IO;
+    }
+    bool ok = fwrite(rec->data, 1, rec->len, f) == rec->len && fputc('\n', f) != EOF;
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        snprintf(errstr, errstr_size, "schema.history.internal.file.filename: cannot write %s",
+                 path);
+        return SL_ERR_IO;
+    }
+    (void)t;
+    return SL_OK;
+}
+
+/* A DDL statement (QUERY event the tracker classified): the schema history record
+ * (database.history.kafka.topic / schema.history.internal.kafka.topic in Kafka mode, one
+ * line of schema.history.internal.file.filename in embedded mode) and, with
+ * include.schema.changes=true, the schema change record on the <topic.prefix> topic. Sent
+ * before the statement's checkpoint, so its offset waits for their acknowledgement. */
+static sl_err_t record_ddl(struct sl_source_task *t, struct sl_decoder *dec,
+                           const struct sl_event *ev, const struct sl_ddl *ddl,
+                           struct sl_arena *arena, char *errstr, size_t errstr_size)
+{
+    const struct sl_mysql_source_conf *src = t->conf.src;
+    bool any = false;
+    for (uint32_t i = 0; i < ddl->ntables && !any; i++)
+        any = sl_filter_table(t->flt, ddl->tables[i].db, ddl->tables[i].name) ||
+              (ddl->tables[i].new_name.len &&
+               sl_filter_table(t->flt, ddl->tables[i].new_db, ddl->tables[i].new_name));
+    bool to_history = !src->history_store_only_captured_tables_ddl || any;
+    bool to_topic = src->include_schema_changes && any;
+    const char *hfile = src->history_file_filename;
+    const char *htopic = src->history_kafka_topic;
+    bool have_history = t->prod ? htopic && *htopic : hfile && *hfile;
+    if (!t->prod && !have_history && !t->history_noted) {
+        t->history_noted = true;
+        sl_log(SL_LOG_INFO, FAC,
+               "%s: embedded mode without schema.history.internal.file.filename: DDL is not "
+               "recorded in a schema history",
+               t->conf.name);
+    }
+    if (!(to_history && have_history) && !to_topic)
+        return SL_OK;
+    struct sl_table_change *chg = NULL;
+    uint32_t n = 0;
+    sl_err_t err = SL_OK;
+    if (any) {
+        err = sl_schema_track_ddl_changes(t->trk, ddl, arena, &chg, &n, errstr, errstr_size);
+        if (err)
+            return err;
+    }
+    char gtids[2048] = "";
+    if (t->gtid.known)
+        gtid_str(&t->gtid, gtids, sizeof(gtids));
+    struct sl_schema_change_pos pos = {
+        .server = src->topic_prefix,
+        .ts_sec = ev->timestamp,
+        .file = sl_decoder_file(dec),
+        .pos = ev->end_pos,
+        .gtids = gtids,
+        .server_id = ev->server_id,
+        .event_file = sl_decoder_file(dec),
+        .event_pos = ev->pos,
+        .gtid = t->gtid_pending[0] ? t->gtid_pending : NULL,
+    };
+    struct sl_str sql = ev->u.query.sql;
+    struct sl_buf key, val;
+    sl_buf_init(&key, 1 << 16);
+    sl_buf_init(&val, CONV_OUT_MAX);
+    if (to_history && have_history) {
+        err = sl_schema_history_record(&val, &pos, ddl->database, sql, chg, n);
+        if (err) {
+            snprintf(errstr, errstr_size, "schema history record of the DDL at %s:%llu does not "
+                     "fit", pos.file, (unsigned long long)ev->pos);
+        } else if (t->prod) {
+            struct sl_bus_msg msg = {.topic = htopic, .partition = 0, .offset = -1};
+            msg.value = val.data;
+            msg.value_len = val.len;
+            err = send_msg(t, &msg, errstr, errstr_size);
+        } else {
+            err = history_file_append(t, hfile, &val, errstr, errstr_size);
+        }
+    }
+    if (!err && to_topic) {
+        sl_buf_reset(&val);
+        err = sl_schema_change_key(&key, ddl->database, t->key_schemas);
+        if (!err)
+            err = sl_schema_change_value(&val, &pos, ddl->database, sql, chg, n,
+                                         t->value_schemas);
+        if (err) {
+            snprintf(errstr, errstr_size, "schema change record of the DDL at %s:%llu does not "
+                     "fit", pos.file, (unsigned long long)ev->pos);
+        } else {
+            struct sl_bus_msg msg = {
+                .topic = src->topic_prefix, .partition = SL_BUS_PARTITION_ANY, .offset = -1};
+            msg.key = key.data;
+            msg.key_len = key.len;
+            msg.value = val.data;
+            msg.value_len = val.len;
+            err = send_msg(t, &msg, errstr, errstr_size);
+        }
+    }
+    sl_buf_fini(&key);
+    sl_buf_fini(&val);
+    return err;
 }
 
 static bool is_begin(const struct sl_event *ev)
@@ -1258,8 +1378,13 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
                 }
                 continue;
             }
-            err = sl_schema_track_event(t->trk, sl_decoder_file(dec), &ev, NULL, &arena, errstr,
+            struct sl_ddl ddl;
+            memset(&ddl, 0, sizeof(ddl));
+            err = sl_schema_track_event(t->trk, sl_decoder_file(dec), &ev, &ddl, &arena, errstr,
                                         errstr_size);
+            if (!err && ev.kind == SL_EV_QUERY && ddl.kind >= SL_DDL_OTHER &&
+                ddl.kind != SL_DDL_TRUNCATE_TABLE)
+                err = record_ddl(t, dec, &ev, &ddl, &arena, errstr, errstr_size);
             if (!err)
                 err = handle(t, cl, dec, &ev, errstr, errstr_size);
             if (err)
@@ -1460,6 +1585,8 @@ sl_err_t sl_source_task_new(const struct sl_source_task_conf *conf, struct sl_so
     err = sl_conv_opts_from_conf(&opts, conf->worker, conf->src, errstr, errstr_size);
     if (err)
         goto fail;
+    t->key_schemas = opts.key_schemas;
+    t->value_schemas = opts.value_schemas;
     t->conv = sl_conv_new(&opts, errstr, errstr_size);
     if (!t->conv) {
         err = SL_ERR_CONF;

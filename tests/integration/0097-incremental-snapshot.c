@@ -7,7 +7,9 @@
  * ends as the last value of its key whatever window it lands in; the signal table's own
  * rows never reach Kafka; a row inserted just before the signal comes as op "c" and then,
  * being under the snapshot's largest key, as op "r"; the finished snapshot leaves no state
- * in the offset. */
+ * in the offset. An ALTER TABLE then puts a record whose "ddl" is the statement on the schema
+ * history topic (database.history.kafka.topic) and, with include.schema.changes=true, on the
+ * schema change topic (<topic.prefix>). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -153,17 +155,35 @@ static struct {
     char last_value[NROWS + 8][512];
 } tl;
 static int signal_records;
+static bool want_ddl;
+static char history_ddl[2048], change_key[256], change_ddl[2048];
+#define ALTER "ALTER TABLE salesdb.ORDERS ADD COLUMN W INT"
 
 static void consume(struct sl_consumer *cons, int until_reads, int wait_ms)
 {
     struct sl_consumer_batch batch = {0};
     int64_t deadline = sl_time_mono_ms() + (int64_t)wait_ms * sl_test_timeout_mult();
-    while (sl_time_mono_ms() < deadline && tl.reads < until_reads) {
+    while (sl_time_mono_ms() < deadline &&
+           (want_ddl ? !history_ddl[0] || !change_ddl[0] : tl.reads < until_reads)) {
         sl_err_t err = sl_consumer_poll(cons, &batch, 1000, 100, errstr, sizeof(errstr));
         REQUIRE(err == SL_OK, "poll: %s", errstr);
         for (size_t i = 0; i < batch.cnt; i++) {
             const struct sl_bus_msg *m = &batch.msgs[i];
             sl_consumer_mark(cons, m->topic, m->partition, m->offset + 1);
+            char text[2048];
+            snprintf(text, sizeof(text), "%.*s", (int)m->value_len,
+                     m->value ? (const char *)m->value : "");
+            if (strcmp(m->topic, "dbhistory.salesdb") == 0 &&
+                strstr(text, "\"ddl\":\"" ALTER "\"")) {
+                snprintf(history_ddl, sizeof(history_ddl), "%s", text);
+                continue;
+            }
+            if (strcmp(m->topic, "p") == 0 && strstr(text, "\"ddl\":\"" ALTER "\"")) {
+                snprintf(change_ddl, sizeof(change_ddl), "%s", text);
+                snprintf(change_key, sizeof(change_key), "%.*s", (int)m->key_len,
+                         m->key ? (const char *)m->key : "(null)");
+                continue;
+            }
             if (strcmp(m->topic, "p.salesdb.debezium_signal") == 0) {
                 signal_records++;
                 continue;
@@ -236,8 +256,9 @@ int main(void)
     mock = sl_mock_new(1, errstr, sizeof(errstr));
     REQUIRE(mock, "mock cluster: %s", errstr);
     const char *boot = sl_mock_bootstraps(mock);
-    const char *topics[] = {"p.salesdb.ORDERS", "p.salesdb.debezium_signal"};
-    for (int i = 0; i < 2; i++)
+    const char *topics[] = {"p.salesdb.ORDERS", "p.salesdb.debezium_signal", "dbhistory.salesdb",
+                            "p"};
+    for (int i = 0; i < 4; i++)
         REQUIRE(sl_mock_topic_create(mock, topics[i], 1, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
                 errstr);
     char text[4096], worker[700], conn[700], offpath[700];
@@ -264,11 +285,14 @@ int main(void)
              "snapshot.mode=never\n"
              "signal.data.collection=salesdb.debezium_signal\n"
              "incremental.snapshot.chunk.size=16\n"
+             "database.history.kafka.topic=dbhistory.salesdb\n"
+             "database.history.kafka.bootstrap.servers=%s\n"
+             "include.schema.changes=true\n"
              "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
              "key.converter.schemas.enable=false\n"
              "value.converter.schemas.enable=false\n",
-             pw, port);
+             pw, port, boot);
     write_file(conn, text);
 
     struct sl_kconf kc;
@@ -279,7 +303,7 @@ int main(void)
         sl_consumer_new(&kc, "it-0097", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
     REQUIRE(cons, "consumer: %s", errstr);
     sl_kconf_fini(&kc);
-    REQUIRE(sl_consumer_subscribe(cons, topics, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
+    REQUIRE(sl_consumer_subscribe(cons, topics, 4, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     consume(cons, 1, 2000);
 
     start_sluice(worker, conn);
@@ -308,6 +332,17 @@ int main(void)
           tl.last_value[51]);
     CHECK(signal_records == 0, "%d signal-table records reached Kafka", signal_records);
     CHECK(log_has("incremental snapshot: chunk 4 done", 1), "not 4 chunks of 16 rows");
+
+    /* DDL: the schema history record and the schema change record carry the statement. */
+    sql(ALTER);
+    want_ddl = true;
+    consume(cons, 0, 30000);
+    CHECK(history_ddl[0] && strstr(history_ddl, "\"databaseName\":\"salesdb\"") &&
+              strstr(history_ddl, "\"type\":\"ALTER\"") && strstr(history_ddl, "\"W\""),
+          "no schema history record of the ALTER: '%s'", history_ddl);
+    CHECK(change_ddl[0] && strstr(change_key, "salesdb") &&
+              strstr(change_ddl, "\"tableChanges\""),
+          "no schema change record of the ALTER: key '%s' value '%s'", change_key, change_ddl);
 
     int rc = stop_sluice();
     CHECK(rc == 0, "exit status %d after SIGTERM", rc);
