@@ -1456,8 +1456,16 @@ static void *thread_main(void *arg)
 {
     struct sl_source_task *t = arg;
     if (t->conf.kc) {
-        t->prod =
-            sl_producer_new(t->conf.kc, INFLIGHT_MAX, NULL, NULL, t->errstr, sizeof(t->errstr));
+        if (t->conf.kc->msk_iam && !t->conf.token_fn) {
+            snprintf(t->errstr, sizeof(t->errstr),
+                     "sasl.mechanism=AWS_MSK_IAM needs a token source (none was given)");
+            t->result = SL_ERR_CONF;
+            atomic_store(&t->done, true);
+            return NULL;
+        }
+        t->prod = sl_producer_new(t->conf.kc, INFLIGHT_MAX,
+                                  t->conf.kc->msk_iam ? t->conf.token_fn : NULL,
+                                  t->conf.token_opaque, t->errstr, sizeof(t->errstr));
         if (!t->prod) {
             t->result = SL_ERR_CONF;
             atomic_store(&t->done, true);

@@ -29,6 +29,10 @@ struct sl_source_task_conf {
     struct sl_local *local;    /* embedded mode: the local bus; NULL in Kafka mode */
     struct sl_offsets_file *offsets;
     pthread_mutex_t *offsets_mu; /* guards offsets (shared by tasks) */
+    /* sasl.mechanism=AWS_MSK_IAM (kc->msk_iam): the token source of the producer (also used
+     * for the schema history records); NULL otherwise. */
+    sl_bus_token_fn token_fn;
+    void *token_opaque;
     struct sl_metrics *metrics;  /* the worker's registry (SOURCE_*, SNAPSHOT_*, KAFKA_PRODUCED_*
                                   * series of this connector); NULL: none */
 };

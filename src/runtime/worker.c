@@ -156,13 +156,6 @@ static sl_err_t msk_setup(struct conn *c, char *errstr, size_t errstr_size)
 {
     if (!c->kc.msk_iam)
         return SL_OK;
-    if (c->type->kind == SL_CONNECTOR_MYSQL_SOURCE) {
-        snprintf(errstr, errstr_size,
-                 "%s: sasl.mechanism=AWS_MSK_IAM is not wired into the MySQL source task yet; "
-                 "use SCRAM or mTLS for source connectors",
-                 c->origin);
-        return SL_ERR_UNSUPPORTED;
-    }
     if (sl_kconf_msk_region(&c->kc, c->msk.region, sizeof(c->msk.region)) &&
         sl_aws_region_resolve(NULL, c->msk.region, sizeof(c->msk.region))) {
         snprintf(errstr, errstr_size,
@@ -279,6 +272,8 @@ static sl_err_t task_create(struct sl_worker *w, struct conn *c, char *errstr,
             .offsets = w->offsets,
             .offsets_mu = &w->offsets_mu,
             .metrics = w->metrics,
+            .token_fn = c->kc_init && c->kc.msk_iam ? sl_worker_msk_token : NULL,
+            .token_opaque = &c->msk,
         };
         err = sl_source_task_new(&tc, &c->src_task, why, sizeof(why));
     } else {
