@@ -7,8 +7,9 @@
  * committed change at least once (each INSERT/UPDATE by its version in "after", each DELETE by
  * the version in "before"), per key in commit order (each record is the key's next change, or
  * a replay after a restart that goes back to an earlier change and moves on from there one
- * change at a time; no change skipped, at most one rewind per kill), and the last record per key must match the table: the row's version and note,
- * or a delete (or its tombstone) for a key whose row is gone. */
+ * change at a time; no change skipped, at most one rewind per kill), and the last record per key
+ * must match the table: the row's version and note, or a delete (or its tombstone) for a key whose
+ * row is gone. */
 #include <jansson.h>
 
 #include "0120-crash.h"
@@ -163,8 +164,10 @@ int main(void)
             records++;
             if (m->partition >= 0 && m->partition < PARTS) {
                 if (m->offset != next_off[m->partition] && bad++ < 5)
-                    fprintf(stderr, "FAIL partition %d: offset %lld read after %lld (records "
-                            "dropped from the log)\n", m->partition, (long long)m->offset,
+                    fprintf(stderr,
+                            "FAIL partition %d: offset %lld read after %lld (records "
+                            "dropped from the log)\n",
+                            m->partition, (long long)m->offset,
                             (long long)next_off[m->partition] - 1);
                 next_off[m->partition] = m->offset + 1;
             }
@@ -212,8 +215,8 @@ int main(void)
             }
             if (id < 0 || w.log[id].key != key) {
                 if (bad++ < 5)
-                    fprintf(stderr, "FAIL op %s of key %d with version %d was never written\n",
-                            op, key, ver);
+                    fprintf(stderr, "FAIL op %s of key %d with version %d was never written\n", op,
+                            key, ver);
             } else if (!seen[id]) {
                 seen[id] = 1;
                 missing--;
@@ -261,8 +264,8 @@ int main(void)
         int shown = 0;
         for (int i = 0; i < w.n && shown < 10; i++)
             if (!seen[i]) {
-                fprintf(stderr, "  missing change #%d: key %d op %d version %d\n", i,
-                        w.log[i].key, w.log[i].op, w.log[i].ver);
+                fprintf(stderr, "  missing change #%d: key %d op %d version %d\n", i, w.log[i].key,
+                        w.log[i].op, w.log[i].ver);
                 shown++;
             }
     }

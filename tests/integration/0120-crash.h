@@ -36,7 +36,7 @@ static int starts;
 static struct sl_mock *mock;
 static bool have_db, have_ddb;
 
-static void cleanup(void);
+static inline void cleanup(void);
 
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
@@ -62,7 +62,7 @@ static void cleanup(void);
 
 static unsigned rng_state;
 
-static unsigned rnd(void)
+static inline unsigned rnd(void)
 {
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 17;
@@ -71,7 +71,7 @@ static unsigned rnd(void)
 }
 
 /* The seed from SL_CRASH_SEED or the clock; printed so a failing run can be repeated. */
-static unsigned seed_init(void)
+static inline unsigned seed_init(void)
 {
     const char *v = getenv("SL_CRASH_SEED");
     unsigned seed = v && *v ? (unsigned)strtoul(v, NULL, 10) : (unsigned)time(NULL);
@@ -81,13 +81,13 @@ static unsigned seed_init(void)
     return seed;
 }
 
-static int env_int(const char *name, int def)
+static inline int env_int(const char *name, int def)
 {
     const char *v = getenv(name);
     return v && *v ? (int)strtol(v, NULL, 10) : def;
 }
 
-static void log_tail(int n)
+static inline void log_tail(int n)
 {
     char *text = sl_test_read_file(logpath, NULL);
     if (!text)
@@ -103,7 +103,7 @@ static void log_tail(int n)
     free(text);
 }
 
-static void cleanup(void)
+static inline void cleanup(void)
 {
     if (child > 0) {
         kill(child, SIGKILL);
@@ -126,7 +126,7 @@ static void cleanup(void)
         sl_test_rmtree(dir);
 }
 
-static void env_value(const char *path, const char *key, char *out, size_t out_size)
+static inline void env_value(const char *path, const char *key, char *out, size_t out_size)
 {
     char *env = sl_test_read_file(path, NULL);
     REQUIRE(env, "no %s", path);
@@ -142,7 +142,7 @@ static void env_value(const char *path, const char *key, char *out, size_t out_s
     free(env);
 }
 
-static void write_file(const char *name, const char *text)
+static inline void write_file(const char *name, const char *text)
 {
     char path[800];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -153,7 +153,7 @@ static void write_file(const char *name, const char *text)
 }
 
 /* The temporary directory plus whichever servers the test needs. */
-static void setup(const char *name, bool db, bool ddb, bool kafka)
+static inline void setup(const char *name, bool db, bool ddb, bool kafka)
 {
     char *tmp = sl_test_tmpdir(name);
     snprintf(dir, sizeof(dir), "%s", tmp);
@@ -188,7 +188,7 @@ static void setup(const char *name, bool db, bool ddb, bool kafka)
 
 static const char *sluice_files[4];
 
-static void sluice_start(void)
+static inline void sluice_start(void)
 {
     const char *bin = getenv("SLUICE_BIN");
     REQUIRE(bin, "SLUICE_BIN is not set (run through ctest)");
@@ -213,7 +213,7 @@ static void sluice_start(void)
     starts++;
 }
 
-static int log_count(const char *what)
+static inline int log_count(const char *what)
 {
     char *text = sl_test_read_file(logpath, NULL);
     int n = 0;
@@ -224,14 +224,14 @@ static int log_count(const char *what)
 }
 
 /* Fails when the child exited by itself: nothing here stops it but the test's SIGKILL. */
-static void sluice_alive(void)
+static inline void sluice_alive(void)
 {
     int st = 0;
     REQUIRE(waitpid(child, &st, WNOHANG) == 0, "sluice exited on its own (status %d)", st);
 }
 
 /* Waits until the log holds `what` at least count times (the child must stay up). */
-static void wait_log(const char *what, int count, int seconds)
+static inline void wait_log(const char *what, int count, int seconds)
 {
     int64_t deadline = sl_time_mono_ms() + (int64_t)seconds * 1000 * sl_test_timeout_mult();
     while (log_count(what) < count) {
@@ -241,7 +241,7 @@ static void wait_log(const char *what, int count, int seconds)
     }
 }
 
-static void sluice_kill(void)
+static inline void sluice_kill(void)
 {
     if (child > 0) {
         kill(child, SIGKILL);
@@ -250,7 +250,7 @@ static void sluice_kill(void)
     }
 }
 
-static int sluice_term(void)
+static inline int sluice_term(void)
 {
     kill(child, SIGTERM);
     int64_t deadline = sl_time_mono_ms() + 30000LL * sl_test_timeout_mult();
@@ -277,13 +277,13 @@ struct change {
 struct writer {
     MYSQL *m;
     int keys;
-    int *cur_ver;         /* per key: current version, 0 = no row */
-    struct change *log;   /* every committed change in commit order */
+    int *cur_ver;       /* per key: current version, 0 = no row */
+    struct change *log; /* every committed change in commit order */
     int n, cap;
     int next_ver;
 };
 
-static void writer_init(struct writer *w, int keys, int cap)
+static inline void writer_init(struct writer *w, int keys, int cap)
 {
     memset(w, 0, sizeof(*w));
     w->keys = keys;
@@ -301,7 +301,7 @@ static void writer_init(struct writer *w, int keys, int cap)
             "create table: %s", mysql_error(w->m));
 }
 
-static void writer_fini(struct writer *w)
+static inline void writer_fini(struct writer *w)
 {
     if (w->m)
         mysql_close(w->m);
@@ -312,7 +312,7 @@ static void writer_fini(struct writer *w)
 
 /* One transaction of up to max_rows single-row statements (BEGIN ... COMMIT in one round
  * trip); returns the number of changes it committed. */
-static int writer_txn(struct writer *w, int max_rows)
+static inline int writer_txn(struct writer *w, int max_rows)
 {
     static char q[64 * 1024];
     size_t len = (size_t)snprintf(q, sizeof(q), "BEGIN;");
@@ -329,8 +329,8 @@ static int writer_txn(struct writer *w, int max_rows)
             c->op = OP_INS;
             c->ver = ++w->next_ver;
             len += (size_t)snprintf(q + len, sizeof(q) - len,
-                                    "INSERT INTO salesdb.T VALUES (%d,%d,'n%d-k%d');", key,
-                                    c->ver, c->ver, key);
+                                    "INSERT INTO salesdb.T VALUES (%d,%d,'n%d-k%d');", key, c->ver,
+                                    c->ver, key);
             *cur = c->ver;
         } else if (rnd() % 4 != 0) {
             c->op = OP_UPD;
@@ -364,7 +364,7 @@ static int writer_txn(struct writer *w, int max_rows)
 }
 
 /* The table as it is now: version per key (0 = no row); notes are checked to be n<ver>-k<key>. */
-static void table_versions(struct writer *w, int *out)
+static inline void table_versions(struct writer *w, int *out)
 {
     memset(out, 0, sizeof(int) * (size_t)w->keys);
     REQUIRE(mysql_query(w->m, "SELECT ORDER_ID, VERSION, NOTE FROM salesdb.T") == 0, "select: %s",
