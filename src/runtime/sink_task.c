@@ -29,6 +29,8 @@
 
 #define FAC "sink"
 #define POLL_MS 200
+/* Longest wait on DynamoDB's sockets while records may be arriving on the bus. */
+#define BUSY_WAIT_MS 2
 #define MAX_THREADS 64
 
 struct sink_thread {
@@ -255,7 +257,11 @@ static sl_err_t run_kafka(struct sink_thread *th)
     while (!atomic_load(&t->stop)) {
         /* Paused: no new records, but DynamoDB's in-flight writes finish and get committed;
          * librdkafka's heartbeats keep the membership (until max.poll.interval.ms). */
-        err = sl_consumer_poll(th->cons, &batch, 500, POLL_MS, th->errstr, sizeof(th->errstr));
+        struct sl_ddb_writer_stats wst;
+        sl_ddb_writer_stats(th->w, &wst);
+        bool busy = wst.pending_items > 0;
+        err = sl_consumer_poll(th->cons, &batch, 500, busy ? 0 : POLL_MS, th->errstr,
+                               sizeof(th->errstr));
         if (err)
             break;
         while (atomic_load(&t->paused) && !atomic_load(&t->stop) && !err) {
@@ -270,7 +276,9 @@ static sl_err_t run_kafka(struct sink_thread *th)
             err = put(th, &batch.msgs[i]);
         if (err)
             break;
-        err = writer_poll(th, 0);
+        /* As in embedded mode: while writes are in flight, wait on their sockets rather than
+         * in the consumer, so completions are seen at once. */
+        err = writer_poll(th, busy && batch.cnt == 0 ? BUSY_WAIT_MS : 0);
         if (err)
             break;
         int64_t now = sl_time_mono_ms();
@@ -373,7 +381,7 @@ static sl_err_t run_local(struct sink_thread *th)
         if (atomic_load(&t->paused) && !atomic_load(&t->stop))
             sl_ddb_writer_poll(th->w, POLL_MS / 2);
         else
-            perr = sl_local_poll(l, &rec, th->pend_n ? 20 : POLL_MS);
+            perr = sl_local_poll(l, &rec, th->pend_n ? 0 : POLL_MS);
         if (perr == SL_ERR_SHUTDOWN)
             break;
         if (perr == SL_OK) {
@@ -388,7 +396,10 @@ static sl_err_t run_local(struct sink_thread *th)
                 pend_push(th, rec);
             }
         }
-        err = writer_poll(th, 0);
+        /* Writes in flight and no record waiting: wait on DynamoDB's sockets (so a finished
+         * request frees its keys and the next batch goes out at once), a record arriving
+         * meanwhile waits at most BUSY_WAIT_MS. */
+        err = writer_poll(th, perr == SL_ERR_AGAIN && th->pend_n ? BUSY_WAIT_MS : 0);
         if (err)
             break;
         ack_done(th);
