@@ -251,7 +251,7 @@ static sl_err_t emit_string(struct ctx *c, struct sl_buf *out, const char *s, si
     sl_buf_reset(&c->tmp);
     sl_err_t err = sl_jtree_unescape(&c->tmp, s, len, esc);
     if (err)
-        return bad(c, "string too long");
+        return bad(c, "item is larger than DynamoDB's 400 KB limit (a string of %zu bytes)", len);
     *size += c->tmp.len;
     if (c->tmp.len == 0 && c->conf->empty_string_null)
         return sl_buf_addstr(out, "{\"NULL\":true}");
