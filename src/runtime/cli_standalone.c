@@ -58,8 +58,7 @@ static sl_err_t rest_start(const char *path, const struct sl_worker_conf *conf,
     int port = 0;
     bool enabled = true;
     *out = NULL;
-    sl_err_t err = sl_rest_listen_addr(conf, host, sizeof(host), &port, &enabled, why,
-                                       sizeof(why));
+    sl_err_t err = sl_rest_listen_addr(conf, host, sizeof(host), &port, &enabled, why, sizeof(why));
     if (err) {
         snprintf(errstr, errstr_size, "%s: %s", path, why);
         return err;
@@ -79,8 +78,10 @@ static sl_err_t rest_start(const char *path, const struct sl_worker_conf *conf,
     if (err) {
         if (!sl_conf_is_set(conf, "listeners") && !sl_conf_is_set(conf, "rest.port") &&
             !sl_conf_is_set(conf, "rest.host.name")) {
-            sl_log(SL_LOG_WARN, FAC, "REST API not started: %s (set listeners= to choose "
-                   "another address)", why);
+            sl_log(SL_LOG_WARN, FAC,
+                   "REST API not started: %s (set listeners= to choose "
+                   "another address)",
+                   why);
             return SL_OK;
         }
         snprintf(errstr, errstr_size, "%s: listeners: %s", path, why);
@@ -109,7 +110,8 @@ static int run(const struct sl_worker_conf *conf, struct sl_worker *wk, sigset_t
     else if (finished)
         sl_log(SL_LOG_INFO, FAC, "every connector finished its work; stopping the worker");
     else
-        sl_log(SL_LOG_ERROR, FAC, "every connector failed or finished, at least one failed; "
+        sl_log(SL_LOG_ERROR, FAC,
+               "every connector failed or finished, at least one failed; "
                "stopping the worker");
     pthread_t wd;
     int64_t bound =

@@ -67,7 +67,7 @@
 #define INFLIGHT_MAX 65536
 #define CONV_OUT_MAX ((size_t)64 << 20)
 #define HEARTBEAT_MS 1000
-#define SNAP_KEY "snapshot_progress" /* Sluice key: resumable snapshot checkpoint */
+#define SNAP_KEY "snapshot_progress"   /* Sluice key: resumable snapshot checkpoint */
 #define INC_KEY "incremental_snapshot" /* Sluice key: incremental snapshot state */
 #define INC_RETRY_MS 5000
 #define PROGRESS_MS 5000
@@ -139,15 +139,14 @@ struct sl_source_task {
     MYSQL *sql;            /* query connection (purge check, GTID, schemas) */
     bool mariadb;
     struct sl_schema_track *trk;
-    struct sl_incsnap *inc;   /* signal.data.collection set: incremental snapshots */
-    int64_t inc_retry_at;     /* after a server error: next poll time (mono ms) */
-    struct sl_arena *arena;   /* the streaming loop's arena (incsnap rows) */
+    struct sl_incsnap *inc; /* signal.data.collection set: incremental snapshots */
+    int64_t inc_retry_at;   /* after a server error: next poll time (mono ms) */
+    struct sl_arena *arena; /* the streaming loop's arena (incsnap rows) */
 
     /* Metrics (series of a private registry when the worker gives none). */
     struct sl_metrics *own_metrics;
-    struct sl_metric *m_seen, *m_filtered, *m_written, *m_tx, *m_behind, *m_connected,
-        *m_file_idx, *m_pos, *m_snap_running, *m_snap_rows, *m_snap_total, *m_prod_rec,
-        *m_prod_bytes;
+    struct sl_metric *m_seen, *m_filtered, *m_written, *m_tx, *m_behind, *m_connected, *m_file_idx,
+        *m_pos, *m_snap_running, *m_snap_rows, *m_snap_total, *m_prod_rec, *m_prod_bytes;
     uint64_t m_acked; /* acknowledged watermark already counted in m_written */
 };
 
@@ -555,8 +554,7 @@ static sl_err_t rows(struct sl_source_task *t, const struct sl_event *ev, bool i
             sl_incsnap_stats(t->inc, &st);
             sl_log(SL_LOG_INFO, FAC,
                    "%s: incremental snapshot: chunk %llu done, %zu rows (%llu in total)%s",
-                   t->conf.name, (unsigned long long)st.chunks, nmore,
-                   (unsigned long long)st.rows,
+                   t->conf.name, (unsigned long long)st.chunks, nmore, (unsigned long long)st.rows,
                    sl_incsnap_active(t->inc) ? "" : "; no table left");
         }
     }
@@ -664,8 +662,10 @@ static sl_err_t record_ddl(struct sl_source_task *t, struct sl_decoder *dec,
     if (to_history && have_history) {
         err = sl_schema_history_record(&val, &pos, ddl->database, sql, chg, n);
         if (err) {
-            snprintf(errstr, errstr_size, "schema history record of the DDL at %s:%llu does not "
-                     "fit", pos.file, (unsigned long long)ev->pos);
+            snprintf(errstr, errstr_size,
+                     "schema history record of the DDL at %s:%llu does not "
+                     "fit",
+                     pos.file, (unsigned long long)ev->pos);
         } else if (t->prod) {
             struct sl_bus_msg msg = {.topic = htopic, .partition = 0, .offset = -1};
             msg.value = val.data;
@@ -679,11 +679,12 @@ static sl_err_t record_ddl(struct sl_source_task *t, struct sl_decoder *dec,
         sl_buf_reset(&val);
         err = sl_schema_change_key(&key, ddl->database, t->key_schemas);
         if (!err)
-            err = sl_schema_change_value(&val, &pos, ddl->database, sql, chg, n,
-                                         t->value_schemas);
+            err = sl_schema_change_value(&val, &pos, ddl->database, sql, chg, n, t->value_schemas);
         if (err) {
-            snprintf(errstr, errstr_size, "schema change record of the DDL at %s:%llu does not "
-                     "fit", pos.file, (unsigned long long)ev->pos);
+            snprintf(errstr, errstr_size,
+                     "schema change record of the DDL at %s:%llu does not "
+                     "fit",
+                     pos.file, (unsigned long long)ev->pos);
         } else {
             struct sl_bus_msg msg = {
                 .topic = src->topic_prefix, .partition = SL_BUS_PARTITION_ANY, .offset = -1};
@@ -1108,8 +1109,7 @@ static sl_err_t startup_checks(struct sl_source_task *t, const char *stored_file
                          "set snapshot.mode=when_needed to copy the tables again",
                          stored_file, (unsigned long long)stored_pos, t->conf.name,
                          t->conf.worker->offset_storage_file_filename, it->message);
-            }
-            else if (strcmp(it->name, "mysql database.server.id") == 0)
+            } else if (strcmp(it->name, "mysql database.server.id") == 0)
                 err = SL_ERR_CONF;
             else
                 err = SL_ERR_UNSUPPORTED;
@@ -1183,10 +1183,11 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     cc.heartbeat_ms = HEARTBEAT_MS;
     cc.max_retries = src->errors_max_retries < 0 ? 1000 : (unsigned)src->errors_max_retries;
 
-    err = startup_checks(t, found && !(off.snapshot && !off.snapshot_completed) &&
-                                    mode != SL_SNAPSHOT_WHEN_NEEDED && mode != SL_SNAPSHOT_ALWAYS
-                                ? off.file
-                                : NULL,
+    err = startup_checks(t,
+                         found && !(off.snapshot && !off.snapshot_completed) &&
+                                 mode != SL_SNAPSHOT_WHEN_NEEDED && mode != SL_SNAPSHOT_ALWAYS
+                             ? off.file
+                             : NULL,
                          (uint64_t)off.pos, errstr, errstr_size);
     if (err)
         goto out;
@@ -1463,9 +1464,9 @@ static void *thread_main(void *arg)
             atomic_store(&t->done, true);
             return NULL;
         }
-        t->prod = sl_producer_new(t->conf.kc, INFLIGHT_MAX,
-                                  t->conf.kc->msk_iam ? t->conf.token_fn : NULL,
-                                  t->conf.token_opaque, t->errstr, sizeof(t->errstr));
+        t->prod =
+            sl_producer_new(t->conf.kc, INFLIGHT_MAX, t->conf.kc->msk_iam ? t->conf.token_fn : NULL,
+                            t->conf.token_opaque, t->errstr, sizeof(t->errstr));
         if (!t->prod) {
             t->result = SL_ERR_CONF;
             atomic_store(&t->done, true);

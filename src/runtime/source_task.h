@@ -33,8 +33,8 @@ struct sl_source_task_conf {
      * for the schema history records); NULL otherwise. */
     sl_bus_token_fn token_fn;
     void *token_opaque;
-    struct sl_metrics *metrics;  /* the worker's registry (SOURCE_*, SNAPSHOT_*, KAFKA_PRODUCED_*
-                                  * series of this connector); NULL: none */
+    struct sl_metrics *metrics; /* the worker's registry (SOURCE_*, SNAPSHOT_*, KAFKA_PRODUCED_*
+                                 * series of this connector); NULL: none */
 };
 
 struct sl_source_task;

@@ -189,8 +189,10 @@ static sl_err_t conn_build(struct sl_worker *w, const struct sl_props *config, c
     if (!c->type) {
         char known[512];
         sl_registry_known(known, sizeof(known));
-        snprintf(errstr, errstr_size, "%s:%u: connector.class: unknown connector class '%s' "
-                 "(known: %s)", origin, cls->line, cls->value, known);
+        snprintf(errstr, errstr_size,
+                 "%s:%u: connector.class: unknown connector class '%s' "
+                 "(known: %s)",
+                 origin, cls->line, cls->value, known);
         err = SL_ERR_CONF;
         goto fail;
     }
@@ -199,20 +201,23 @@ static sl_err_t conn_build(struct sl_worker *w, const struct sl_props *config, c
     err = sl_conf_apply(c->type->table, c->conf, config, NULL, errstr, errstr_size);
     if (err)
         goto fail;
-    const struct sl_connector_conf *common =
-        c->type->kind == SL_CONNECTOR_MYSQL_SOURCE
-            ? &((struct sl_mysql_source_conf *)c->conf)->common
-            : &((struct sl_ddb_sink_conf *)c->conf)->common;
+    const struct sl_connector_conf *common = c->type->kind == SL_CONNECTOR_MYSQL_SOURCE
+                                                 ? &((struct sl_mysql_source_conf *)c->conf)->common
+                                                 : &((struct sl_ddb_sink_conf *)c->conf)->common;
     if (!common->name || !*common->name) {
-        snprintf(errstr, errstr_size, "%s: name: missing (every connector needs a unique name; "
-                 "its offsets are stored under it)", origin);
+        snprintf(errstr, errstr_size,
+                 "%s: name: missing (every connector needs a unique name; "
+                 "its offsets are stored under it)",
+                 origin);
         err = SL_ERR_CONF;
         goto fail;
     }
     c->name = sl_xstrdup(common->name);
     if (c->type->kind == SL_CONNECTOR_MYSQL_SOURCE && !w->offsets) {
-        snprintf(errstr, errstr_size, "%s: offset.storage.file.filename: missing (required by "
-                 "source connectors to store their binlog position)", w->path);
+        snprintf(errstr, errstr_size,
+                 "%s: offset.storage.file.filename: missing (required by "
+                 "source connectors to store their binlog position)",
+                 w->path);
         err = SL_ERR_CONF;
         goto fail;
     }
@@ -255,8 +260,7 @@ static void set_state(struct sl_worker *w, struct conn *c, sl_worker_state_t sta
 }
 
 /* Creates c's task (no thread yet). Configuration errors name the file. */
-static sl_err_t task_create(struct sl_worker *w, struct conn *c, char *errstr,
-                            size_t errstr_size)
+static sl_err_t task_create(struct sl_worker *w, struct conn *c, char *errstr, size_t errstr_size)
 {
     char why[1024];
     sl_err_t err;
@@ -376,8 +380,8 @@ struct sl_worker *sl_worker_new(const char *path, const struct sl_worker_conf *c
     pthread_mutex_init(&w->offsets_mu, NULL);
     snprintf(w->dlq_dir, sizeof(w->dlq_dir), ".");
     if (conf->offset_storage_file_filename) {
-        sl_err_t err = sl_offsets_file_open(conf->offset_storage_file_filename, &w->offsets,
-                                            errstr, errstr_size);
+        sl_err_t err = sl_offsets_file_open(conf->offset_storage_file_filename, &w->offsets, errstr,
+                                            errstr_size);
         if (err) {
             sl_worker_free(w);
             return NULL;
@@ -439,8 +443,10 @@ sl_err_t sl_worker_start(struct sl_worker *w, char *errstr, size_t errstr_size)
         if (w->conns[i]->type->kind == SL_CONNECTOR_MYSQL_SOURCE) {
             const struct sl_mysql_source_conf *src = w->conns[i]->conf;
             if (src->common.tasks_max > 1)
-                sl_log(SL_LOG_INFO, FAC, "%s: tasks.max=%u: the MySQL connector always runs "
-                       "one task (one binlog reader)", w->conns[i]->name, src->common.tasks_max);
+                sl_log(SL_LOG_INFO, FAC,
+                       "%s: tasks.max=%u: the MySQL connector always runs "
+                       "one task (one binlog reader)",
+                       w->conns[i]->name, src->common.tasks_max);
         }
     }
     /* Every task first, so that configuration errors stop the worker before anything runs. */
@@ -450,7 +456,8 @@ sl_err_t sl_worker_start(struct sl_worker *w, char *errstr, size_t errstr_size)
             return err;
     }
     if (!w->conf->bootstrap_servers && have_source && !have_sink)
-        sl_log(SL_LOG_WARN, FAC, "no bootstrap.servers and no sink connector: records stay on "
+        sl_log(SL_LOG_WARN, FAC,
+               "no bootstrap.servers and no sink connector: records stay on "
                "the local bus and source offsets cannot advance");
     /* Sinks first, so that the local bus has its consumer before sources fill it. */
     for (int pass = 0; pass < 2; pass++) {
@@ -564,8 +571,7 @@ static void source_metrics(struct sl_worker *w, struct conn *c)
     size_t msgs = 0, bytes = 0;
     sl_local_stats(w->local, &msgs, &bytes);
     sl_metric_set(sl_metrics_series(w->metrics, SL_M_QUEUE_DEPTH, c->name, -1), (int64_t)msgs);
-    sl_metric_set(sl_metrics_series(w->metrics, SL_M_QUEUE_CAPACITY, c->name, -1),
-                  LOCAL_MAX_MSGS);
+    sl_metric_set(sl_metrics_series(w->metrics, SL_M_QUEUE_CAPACITY, c->name, -1), LOCAL_MAX_MSGS);
 }
 
 bool sl_worker_tick(struct sl_worker *w)
@@ -725,8 +731,8 @@ static sl_err_t api_put_config(const char *name, const struct sl_props *config, 
     if (err)
         return err == SL_ERR_TOOBIG ? SL_ERR_CONF : err;
     if (strcmp(nc->name, name) != 0) {
-        snprintf(errstr, errstr_size, "name: '%s' does not match the connector name '%s'",
-                 nc->name, name);
+        snprintf(errstr, errstr_size, "name: '%s' does not match the connector name '%s'", nc->name,
+                 name);
         conn_free(nc);
         return SL_ERR_CONF;
     }

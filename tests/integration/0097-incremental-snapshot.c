@@ -145,7 +145,6 @@ static void start_sluice(const char *worker, const char *s1)
     }
 }
 
-
 #define NROWS 50
 #define HOT 25 /* the row updated during the snapshot */
 
@@ -328,8 +327,7 @@ int main(void)
           tl.last_value[HOT]);
     /* Row 51 was inserted before the snapshot read its largest key: a c, then an r. */
     CHECK(tl.creates == 1 && tl.keys[51] == 2 && strstr(tl.last_value[51], "\"op\":\"r\""),
-          "row 51: %d creates, %d records, last '%s'", tl.creates, tl.keys[51],
-          tl.last_value[51]);
+          "row 51: %d creates, %d records, last '%s'", tl.creates, tl.keys[51], tl.last_value[51]);
     CHECK(signal_records == 0, "%d signal-table records reached Kafka", signal_records);
     CHECK(log_has("incremental snapshot: chunk 4 done", 1), "not 4 chunks of 16 rows");
 
@@ -340,8 +338,7 @@ int main(void)
     CHECK(history_ddl[0] && strstr(history_ddl, "\"databaseName\":\"salesdb\"") &&
               strstr(history_ddl, "\"type\":\"ALTER\"") && strstr(history_ddl, "\"W\""),
           "no schema history record of the ALTER: '%s'", history_ddl);
-    CHECK(change_ddl[0] && strstr(change_key, "salesdb") &&
-              strstr(change_ddl, "\"tableChanges\""),
+    CHECK(change_ddl[0] && strstr(change_key, "salesdb") && strstr(change_ddl, "\"tableChanges\""),
           "no schema change record of the ALTER: key '%s' value '%s'", change_key, change_ddl);
 
     int rc = stop_sluice();

@@ -101,8 +101,8 @@ int main(void)
         err = sl_props_load(&props, wpath, errstr, sizeof(errstr));
     CHECK(err == SL_OK, "worker config: %s", errstr);
     struct sl_metrics *metrics = sl_metrics_new(0);
-    struct sl_worker *w = err ? NULL : sl_worker_new(wpath, &conf, &props, metrics, errstr,
-                                                     sizeof(errstr));
+    struct sl_worker *w =
+        err ? NULL : sl_worker_new(wpath, &conf, &props, metrics, errstr, sizeof(errstr));
     CHECK(w, "worker: %s", errstr);
     if (w) {
         err = sl_props_load(&cprops, cpath, errstr, sizeof(errstr));
