@@ -408,6 +408,26 @@ static struct conn *find(struct sl_worker *w, const char *name)
     return NULL;
 }
 
+/* The embedded local bus has one queue that every sink reads: a second sink connector would
+ * take (and acknowledge) records meant for the first, so embedded mode runs one sink
+ * connector. Returns the existing sink nc would join, or NULL. Caller holds w->mu or runs
+ * before the threads start. */
+static const struct conn *embedded_second_sink(const struct sl_worker *w, const struct conn *nc)
+{
+    if (w->conf->bootstrap_servers || nc->type->kind != SL_CONNECTOR_DDB_SINK)
+        return NULL;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->conns[i]->type->kind == SL_CONNECTOR_DDB_SINK &&
+            strcmp(w->conns[i]->name, nc->name) != 0)
+            return w->conns[i];
+    return NULL;
+}
+
+#define EMBEDDED_ONE_SINK_FMT                                                                 \
+    "%s: embedded mode (no bootstrap.servers) runs one DynamoDB sink connector and %s is "   \
+    "already one; list every topic in its topics/topics.regex, or set bootstrap.servers "    \
+    "to run several sinks through Kafka"
+
 sl_err_t sl_worker_add(struct sl_worker *w, const struct sl_props *config, const char *origin,
                        char *errstr, size_t errstr_size)
 {
@@ -427,6 +447,12 @@ sl_err_t sl_worker_add(struct sl_worker *w, const struct sl_props *config, const
                  SL_WORKER_MAX_CONNECTORS);
         conn_free(c);
         return SL_ERR_TOOBIG;
+    }
+    const struct conn *other = embedded_second_sink(w, c);
+    if (other) {
+        snprintf(errstr, errstr_size, EMBEDDED_ONE_SINK_FMT, origin, other->name);
+        conn_free(c);
+        return SL_ERR_CONF;
     }
     pthread_mutex_lock(&w->mu);
     w->conns[w->n++] = c;
@@ -753,6 +779,10 @@ static sl_err_t api_put_config(const char *name, const struct sl_props *config, 
     } else if (w->n == SL_WORKER_MAX_CONNECTORS) {
         err = SL_ERR_CONF;
         snprintf(errstr, errstr_size, "more than %d connectors", SL_WORKER_MAX_CONNECTORS);
+    } else if (embedded_second_sink(w, nc)) {
+        err = SL_ERR_CONF;
+        snprintf(errstr, errstr_size, EMBEDDED_ONE_SINK_FMT, "connector.class",
+                 embedded_second_sink(w, nc)->name);
     } else {
         nc->want_restart = true; /* the main thread starts it */
         w->conns[w->n++] = nc;

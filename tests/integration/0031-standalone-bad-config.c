@@ -129,6 +129,20 @@ int main(void)
     check("duplicate name", "worker.properties source.properties source.properties", 1,
           MUST("source.properties", "name", "salesdb-source", "already used"));
     check("no connector file", "worker.properties", 2, MUST("usage"));
+    /* Embedded mode has one local bus queue: a second sink would take the first one's
+     * records, so it is refused up front. */
+    write_file("sink-a.properties", "name=sink-a\n"
+                                    "connector.class=io.confluent.connect.aws.dynamodb."
+                                    "DynamoDbSinkConnector\n"
+                                    "topics=salesdb.salesdb.A\n"
+                                    "aws.dynamodb.pk.hash=value.ID\n");
+    write_file("sink-b.properties", "name=sink-b\n"
+                                    "connector.class=io.confluent.connect.aws.dynamodb."
+                                    "DynamoDbSinkConnector\n"
+                                    "topics=salesdb.salesdb.B\n"
+                                    "aws.dynamodb.pk.hash=value.ID\n");
+    check("two sinks in embedded mode", "worker.properties sink-a.properties sink-b.properties", 1,
+          MUST("sink-b.properties", "one DynamoDB sink connector", "sink-a", "bootstrap.servers"));
 
     /* A task that fails at run time (nothing listens on the port): the worker stops with
      * exit 1 and logs the connector and the reason. */
