@@ -9,6 +9,8 @@
 # one. SL_CHAOS_BIG_ROWS (default 1000000), SL_CHAOS_WRITERS, SL_CHAOS_KEYS, SL_CHAOS_PACE_MS,
 # SL_CHAOS_FAULTS, SL_CHAOS_SEED and SL_CHAOS_CATCHUP_SECONDS pass through. The output (with
 # the summary per mode) is also written to BUILD_DIR/chaos-long-<date>.log.
+# Mind the final check: it reads every item back with dynalite's Scan, which takes many
+# minutes for a million items; SL_CHAOS_BIG_ROWS=200000 keeps a 10-minute run affordable.
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 MINUTES=${1:-30}

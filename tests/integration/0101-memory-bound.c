@@ -22,19 +22,6 @@ static long status_kb(pid_t pid, const char *field)
     return kb;
 }
 
-static long ddb_count(struct chaos *c)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "bash %s %s '%s' count", sl_test_src("tests/chaos/ddb-dump.sh"),
-             c->ddb_direct, CHAOS_TABLE);
-    char *out = NULL;
-    long n = -1;
-    if (sl_test_run(cmd, &out) == 0 && out)
-        n = strtol(out, NULL, 10);
-    free(out);
-    return n;
-}
-
 int main(void)
 {
     if (!getenv("SLUICE_BIN")) {
@@ -95,7 +82,7 @@ int main(void)
             max_rss = rss;
         samples++;
         if (sl_time_mono_ms() >= next_count) {
-            n = ddb_count(c);
+            n = chaos_ddb_count(c);
             chaos_say("%ld of %d rows in DynamoDB; RSS %ld kB, peak %ld kB", n, rows, rss, hwm);
             if (n >= rows)
                 break;
