@@ -466,17 +466,18 @@ static int chaos_fault_kinds(struct chaos *c, int *kinds)
 
 /* librdkafka's mock re-binds a broker's old port when it comes back up and aborts the whole
  * process (an assertion in rd_kafka_mock_broker_cmd) when something took the port meanwhile;
- * the port is in the ephemeral range, so any outgoing connection may take it. Wait until the
- * port can be bound before bringing the broker up (a small race remains). */
+ * the port is in the ephemeral range, so any outgoing connection may take it, and the broker's
+ * own closed connections hold it in TIME_WAIT. Wait (up to 90 s) until the port can be bound
+ * before bringing the broker up, which makes some outages about a minute long. */
 static void chaos_mock_up(struct chaos *c)
 {
     const char *boot = sl_mock_bootstraps(c->mock);
     const char *colon = boot ? strrchr(boot, ':') : NULL;
     int port = colon ? (int)strtol(colon + 1, NULL, 10) : 0;
-    for (int i = 0; port > 0 && i < 600; i++) {
+    for (int i = 0; port > 0 && i < 1800; i++) {
+        /* No SO_REUSEADDR, as the mock: its closed connections leave the port in TIME_WAIT
+         * for up to a minute, during which its bind fails. */
         int fd = socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         struct sockaddr_in a;
         memset(&a, 0, sizeof(a));
         a.sin_family = AF_INET;
@@ -487,7 +488,9 @@ static void chaos_mock_up(struct chaos *c)
         if (rc == 0)
             break;
         if (i == 0)
-            chaos_say("the mock broker's port %d is taken; waiting for it to be free", port);
+            chaos_say("the mock broker's port %d is still taken (TIME_WAIT?); the broker stays "
+                      "down until it is free",
+                      port);
         usleep(50000);
     }
     sl_mock_broker_up(c->mock, 1);
