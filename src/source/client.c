@@ -611,8 +611,14 @@ sl_err_t sl_client_fetch(struct sl_client *cl, const uint8_t **data, size_t *len
     }
     const uint8_t *p = cl->mysql->net.read_pos;
     if (p[0] == 0xfe && n < 8) {
-        snprintf(errstr, errstr_size, "%s: the server ended the binlog stream in %s", cl->where,
-                 cl->cur_file);
+        /* A blocking dump only ends when the server shuts down (or a DBA kills the dump
+         * thread): with retries configured that is an outage to ride out like a lost
+         * connection, resuming after the last complete transaction. */
+        char why[400];
+        snprintf(why, sizeof(why), "the server ended the binlog stream in %s", cl->cur_file);
+        snprintf(errstr, errstr_size, "%s: %s", cl->where, why);
+        if (cl->conf.max_retries)
+            return reconnect(cl, why, errstr, errstr_size);
         return SL_ERR_EOF;
     }
     if (p[0] != 0x00 || n < 1 + EV_HEADER) {
