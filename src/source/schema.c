@@ -443,11 +443,9 @@ sl_err_t sl_schema_value(const struct sl_column *col, const char *text, size_t l
     case SL_MYSQL_TYPE_VARCHAR:
     case SL_MYSQL_TYPE_VAR_STRING:
         if (col->charset == SL_CHARSET_BINARY) {
+            /* BINARY(n) keeps its 0x00 padding: the decoder restores the bytes the binlog
+             * strips, so snapshot and stream give the column's full value. */
             val->kind = SL_VAL_BYTES;
-            /* BINARY(n) is padded with 0x00, which the binlog does not carry. */
-            if (col->type == SL_MYSQL_TYPE_STRING)
-                while (len > 0 && text[len - 1] == '\0')
-                    len--;
         } else {
             val->kind = SL_VAL_STRING;
         }
