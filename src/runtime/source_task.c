@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -63,6 +64,8 @@
 #include "source/schema_track.h"
 #include "source/snapshot.h"
 
+/* How long a restarted source waits for an unreachable database before failing. */
+#define RESTART_WAIT_MS 120000u
 #define FAC "source"
 #define INFLIGHT_MAX 65536
 #define CONV_OUT_MAX ((size_t)64 << 20)
@@ -1183,12 +1186,23 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     cc.heartbeat_ms = HEARTBEAT_MS;
     cc.max_retries = src->errors_max_retries < 0 ? 1000 : (unsigned)src->errors_max_retries;
 
-    err = startup_checks(t,
-                         found && !(off.snapshot && !off.snapshot_completed) &&
-                                 mode != SL_SNAPSHOT_WHEN_NEEDED && mode != SL_SNAPSHOT_ALWAYS
-                             ? off.file
-                             : NULL,
-                         (uint64_t)off.pos, errstr, errstr_size);
+    const char *check_file = found && !(off.snapshot && !off.snapshot_completed) &&
+                                     mode != SL_SNAPSHOT_WHEN_NEEDED &&
+                                     mode != SL_SNAPSHOT_ALWAYS
+                                 ? off.file
+                                 : NULL;
+    err = startup_checks(t, check_file, (uint64_t)off.pos, errstr, errstr_size);
+    /* A restart (there is a stored offset) rides out a database that is briefly down, e.g.
+     * restarting at the same time as Sluice; a first start with an unreachable server still
+     * fails at once, as Debezium's does, so a wrong host is reported without delay. */
+    for (unsigned wait_ms = 500, waited = 0;
+         err == SL_ERR_IO && found && waited < RESTART_WAIT_MS && !atomic_load(&t->stop);
+         waited += wait_ms, wait_ms = wait_ms * 2 > 8000 ? 8000 : wait_ms * 2) {
+        sl_log(SL_LOG_WARN, FAC, "%s: %s; retrying in %u ms", t->conf.name, errstr, wait_ms);
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        err = startup_checks(t, check_file, (uint64_t)off.pos, errstr, errstr_size);
+    }
     if (err)
         goto out;
     err = sql_connect(t, &cc.db, errstr, errstr_size);
