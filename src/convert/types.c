@@ -4,6 +4,7 @@
  * JSON and as Kafka Struct.toString text (StringConverter keys). Runs per value: no
  * allocation beyond the caller's buffers. */
 #include "convert/types.h"
+#include "core/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,45 +37,12 @@ void sl_col_name(struct sl_cw *cw, const struct sl_table *table, uint32_t i, boo
         sl_cw_add(cw, tmp, (size_t)n);
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (left < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 void sl_cw_utf8(struct sl_cw *cw, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        size_t n = utf8_seq(p + i, len - i);
+        size_t n = sl_utf8_len(p + i, len - i);
         if (n) {
             sl_cw_add(cw, p + i, n);
             i += n;

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t left)
+size_t sl_utf8_len(const unsigned char *s, size_t left)
 {
     unsigned char c = s[0];
     size_t n;
@@ -90,7 +89,7 @@ sl_err_t sl_json_str(struct sl_buf *buf, const char *s, size_t len)
                 elen = 6;
             }
         } else {
-            size_t n = utf8_len(p + i, len - i);
+            size_t n = sl_utf8_len(p + i, len - i);
             if (n) {
                 err = sl_buf_add(buf, p + i, n);
                 if (err)

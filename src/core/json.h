@@ -11,6 +11,10 @@
 
 #include "core/buf.h"
 
+/* Length (1..4) of the valid UTF-8 sequence at s, which has left (>= 1) bytes; 0 when the
+ * bytes there are not valid UTF-8 (overlong forms, surrogates and code points past U+10FFFF
+ * included). */
+size_t sl_utf8_len(const unsigned char *s, size_t left);
 /* Appends "..." with the bytes escaped. */
 sl_err_t sl_json_str(struct sl_buf *buf, const char *s, size_t len);
 sl_err_t sl_json_i64(struct sl_buf *buf, int64_t v);

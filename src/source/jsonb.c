@@ -103,39 +103,6 @@ static sl_err_t put_i64(struct jctx *ctx, int64_t v)
     return sl_buf_add(ctx->out, tmp, (size_t)n);
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if the bytes are not valid UTF-8. */
-static size_t utf8_len(const uint8_t *s, size_t left)
-{
-    uint8_t c = s[0];
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (left < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* A quoted JSON string escaped as JsonStringFormatter does: '"' and '\\' with a backslash,
  * \b \t \n \f \r short, other control characters as \u00XX with upper-case hex, everything
  * else verbatim. Invalid UTF-8 becomes U+FFFD, as Java's UTF-8 decoder does. */
@@ -188,7 +155,7 @@ static sl_err_t put_str(struct jctx *ctx, const uint8_t *s, size_t len)
                 elen = 6;
             }
         } else {
-            size_t n = utf8_len(s + i, len - i);
+            size_t n = sl_utf8_len(s + i, len - i);
             if (n) {
                 err = sl_buf_add(out, s + i, n);
                 if (err)
