@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Resumable snapshot: a 300,000-row table, `sluice standalone` in Kafka mode is SIGKILLed in
+/* Resumable snapshot: a 1,000,000-row table, `sluice standalone` in Kafka mode is SIGKILLed in
  * the middle of the snapshot (once the offsets file holds a snapshot checkpoint); the restart
  * continues from that checkpoint instead of from zero (it reads < 60 % of the table again,
  * counted both from its log summary and from the records it produced), completes, streams,
@@ -126,7 +126,7 @@ static void start_sluice(const char *worker, const char *s1)
     }
 }
 
-#define NROWS 300000
+#define NROWS 1000000
 #define TOPIC "salesdb.salesdb.SALES_ORDER"
 
 static unsigned char seen[NROWS + 2];
@@ -214,14 +214,14 @@ int main(void)
         "SITE_ID INT, ORDER_DATE DATETIME, SHIP_MODE VARCHAR(20));"
         "INSERT INTO salesdb.SALES_ORDER SELECT seq, seq % 5000, "
         "TIMESTAMP'2022-01-01 00:00:00' + INTERVAL seq SECOND, "
-        "ELT(seq % 3 + 1, 'STANDARD', 'ONE-DAY', 'TWO-DAY') FROM salesdb.seq_1_to_300000");
+        "ELT(seq % 3 + 1, 'STANDARD', 'ONE-DAY', 'TWO-DAY') FROM salesdb.seq_1_to_1000000");
     fprintf(stderr, "table filled in %lld ms\n", (long long)(sl_time_mono_ms() - t0));
 
     mock = sl_mock_new(1, errstr, sizeof(errstr));
     REQUIRE(mock, "mock cluster: %s", errstr);
     const char *boot = sl_mock_bootstraps(mock);
-    /* The mock broker keeps about 5 MB per partition: spread the records. */
-    REQUIRE(sl_mock_topic_create(mock, TOPIC, 32, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
+    /* The mock broker keeps about 5 MB per partition: spread the ~110 MB of records. */
+    REQUIRE(sl_mock_topic_create(mock, TOPIC, 64, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
             errstr);
 
     char worker[700], source[700], text[4096], offpath[700];
@@ -271,7 +271,7 @@ int main(void)
     /* First run: killed once a checkpoint of at least half the table is stored, so a restart
      * from zero (Debezium's behaviour) would read 100 % again and one that continues <= 50 %. */
     start_sluice(worker, source);
-    int64_t deadline = sl_time_mono_ms() + 120000LL * sl_test_timeout_mult();
+    int64_t deadline = sl_time_mono_ms() + 300000LL * sl_test_timeout_mult();
     long ck = -1;
     while ((ck = checkpoint_rows(offpath)) < NROWS / 2) {
         int st;
@@ -294,7 +294,7 @@ int main(void)
 
     /* Second run: continues after the checkpoint, completes, streams. */
     start_sluice(worker, source);
-    deadline = sl_time_mono_ms() + 150000LL * sl_test_timeout_mult();
+    deadline = sl_time_mono_ms() + 300000LL * sl_test_timeout_mult();
     while (!log_has("source salesdb-source: streaming from", 1)) {
         int st;
         REQUIRE(waitpid(child, &st, WNOHANG) == 0, "sluice exited early; log:\n%s",
@@ -304,8 +304,8 @@ int main(void)
         consume(cons, NROWS + 1, 100);
     }
     CHECK(log_has("snapshot resumed", 1), "the restart did not resume the snapshot");
-    sql("INSERT INTO salesdb.SALES_ORDER VALUES (300001, 1, '2022-06-16 10:00:00', 'ONE-DAY')");
-    consume(cons, NROWS + 1, 60000);
+    sql("INSERT INTO salesdb.SALES_ORDER VALUES (1000001, 1, '2022-06-16 10:00:00', 'ONE-DAY')");
+    consume(cons, NROWS + 1, 120000);
     long again = log_number("snapshot completed: "); /* "N rows copied by this run" */
     long second = records - first;
     fprintf(stderr, "second run: %ld rows read again (log), %ld records\n", again, second);
