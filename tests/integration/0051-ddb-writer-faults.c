@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The DynamoDB writer through the fault proxy (tests/faults/) in front of dynalite: 12,000
- * records over 3 partitions with 400 repeated keys, puts and deletes, while the proxy
+/* The DynamoDB writer through the fault proxy (tests/faults/) in front of dynalite: 100,000
+ * records over 3 partitions with 2,000 repeated keys, puts and deletes, while the proxy
  * throttles, fails with 500/503 (also after applying the write), drops connections, delays
  * replies and returns partial UnprocessedItems. Checked: at many points the committable
  * offset never runs ahead of what DynamoDB holds, and at the end the table holds exactly the
@@ -24,8 +24,8 @@
 
 #define TOPIC "faults"
 #define TABLE "kafka_faults"
-#define N_RECORDS 12000
-#define N_KEYS 400
+#define N_RECORDS 100000
+#define N_KEYS 2000
 #define N_PARTS 3
 
 static char dir[512];
