@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sink error handling (KIP-298) in Kafka mode against the mock cluster and dynalite. With
  * errors.tolerance=all and a dead letter queue, good records land in DynamoDB and the bad
- * ones (not JSON, key field missing, key not a scalar, an item over 400 KB) land in the DLQ
+ * ones (not JSON, key field missing, key not a scalar, an item over 400 KB, a number with more
+ * than DynamoDB's 38 significant digits) land in the DLQ
  * topic with their original value and __connect.errors.* headers naming topic, partition,
  * offset and reason, and the connector stays RUNNING. With errors.tolerance=none the first
  * bad record fails that connector (FAILED in /status, the message naming topic, partition,
@@ -33,8 +34,7 @@ static size_t read_dlq(const char *topic, struct dlq_rec *out, size_t max, size_
     sl_kconf_fini(&kc);
     REQUIRE(cons, "consumer: %s", errstr);
     const char *topics[] = {topic};
-    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s",
-            errstr);
+    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     struct sl_consumer_batch batch = {0};
     size_t n = 0;
     int64_t deadline = sl_time_mono_ms() + 20000LL * sl_test_timeout_mult();
@@ -103,22 +103,25 @@ int main(void)
     write_file(path, text);
 
     /* offset: record */
-    produce("mixed", "1", "{\"id\":1}", 8);                  /* 0 good */
-    produce("mixed", "x", "not json at all", 15);            /* 1 bad: not JSON */
-    produce("mixed", "2", "{\"id\":2}", 8);                  /* 2 good */
-    produce("mixed", "y", "{\"name\":\"no id\"}", 16);       /* 3 bad: key missing */
-    produce("mixed", "z", "{\"id\":{\"a\":1}}", 14);         /* 4 bad: key not scalar */
+    produce("mixed", "1", "{\"id\":1}", 8);            /* 0 good */
+    produce("mixed", "x", "not json at all", 15);      /* 1 bad: not JSON */
+    produce("mixed", "2", "{\"id\":2}", 8);            /* 2 good */
+    produce("mixed", "y", "{\"name\":\"no id\"}", 16); /* 3 bad: key missing */
+    produce("mixed", "z", "{\"id\":{\"a\":1}}", 14);   /* 4 bad: key not scalar */
     char *big = malloc(BIG + 64);
     REQUIRE(big, "out of memory");
     int len = snprintf(big, 64, "{\"id\":9,\"blob\":\"");
     memset(big + len, 'q', BIG);
     snprintf(big + len + BIG, 8, "\"}");
-    produce("mixed", "9", big, strlen(big));                 /* 5 bad: item > 400 KB */
+    produce("mixed", "9", big, strlen(big)); /* 5 bad: item > 400 KB */
     free(big);
-    produce("mixed", "3", "{\"id\":3}", 8);                  /* 6 good */
-    produce("strict", "5", "{\"id\":5}", 8);                 /* 0 good */
-    produce("strict", "b", "{\"nope\":1}", 10);              /* 1 bad */
-    produce("strict", "6", "{\"id\":6}", 8);                 /* 2 never reached */
+    const char *huge =
+        "{\"id\":7,\"n\":123456789012345678901234567890123456789012345678901234567890}";
+    produce("mixed", "7", huge, strlen(huge));  /* 6 bad: 60 digits, DynamoDB holds 38 */
+    produce("mixed", "3", "{\"id\":3}", 8);     /* 7 good */
+    produce("strict", "5", "{\"id\":5}", 8);    /* 0 good */
+    produce("strict", "b", "{\"nope\":1}", 10); /* 1 bad */
+    produce("strict", "6", "{\"id\":6}", 8);    /* 2 never reached */
 
     start_sluice((const char *const[]){"worker.properties", "tolerant.properties",
                                        "strict.properties", NULL});
@@ -127,29 +130,30 @@ int main(void)
     CHECK(strcmp(items, "1\n2\n3\n") == 0, "items: %s", items);
 
     struct dlq_rec recs[8];
-    size_t n = read_dlq("dlq-mixed", recs, 8, 4);
-    CHECK(n == 4, "%zu records in the DLQ, want 4", n);
+    size_t n = read_dlq("dlq-mixed", recs, 8, 5);
+    CHECK(n == 5, "%zu records in the DLQ, want 5", n);
     /* The DLQ topic may have several partitions: order by original offset. */
     for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strtol(recs[j].offset, NULL, 10) <
-                                        strtol(recs[j - 1].offset, NULL, 10);
+        for (size_t j = i;
+             j > 0 && strtol(recs[j].offset, NULL, 10) < strtol(recs[j - 1].offset, NULL, 10);
              j--) {
             struct dlq_rec tmp = recs[j];
             recs[j] = recs[j - 1];
             recs[j - 1] = tmp;
         }
-    static const char *const want_off[] = {"1", "3", "4", "5"};
-    for (size_t i = 0; i < n && i < 4; i++) {
-        CHECK(strcmp(recs[i].offset, want_off[i]) == 0, "DLQ record %zu: offset '%s', want %s",
-              i, recs[i].offset, want_off[i]);
-        CHECK(strcmp(recs[i].topic, "mixed") == 0, "DLQ record %zu: topic '%s'", i,
-              recs[i].topic);
+    static const char *const want_off[] = {"1", "3", "4", "5", "6"};
+    for (size_t i = 0; i < n && i < 5; i++) {
+        CHECK(strcmp(recs[i].offset, want_off[i]) == 0, "DLQ record %zu: offset '%s', want %s", i,
+              recs[i].offset, want_off[i]);
+        CHECK(strcmp(recs[i].topic, "mixed") == 0, "DLQ record %zu: topic '%s'", i, recs[i].topic);
         CHECK(recs[i].message[0], "DLQ record %zu has no exception message", i);
         printf("dlq %s: %s\n", recs[i].offset, recs[i].message);
     }
+    if (n >= 5)
+        CHECK(strstr(recs[4].message, "38 significant digits"), "60-digit number: reason '%s'",
+              recs[4].message);
     if (n >= 1)
-        CHECK(strcmp(recs[0].value, "not json at all") == 0, "original value: '%s'",
-              recs[0].value);
+        CHECK(strcmp(recs[0].value, "not json at all") == 0, "original value: '%s'", recs[0].value);
     CHECK(wait_body("/connectors/tolerant/status", "\"RUNNING\"", 5), "tolerant not RUNNING");
 
     /* errors.tolerance=none: FAILED with topic, partition, offset and reason. */
