@@ -775,6 +775,8 @@ static bool chaos_setup(struct chaos *c)
                  sl_mock_bootstraps(c->mock));
     }
     char text[4096];
+    /* More worker settings for a diagnosis, e.g. "consumer.debug=cgrp\nlog.level=debug". */
+    const char *extra = getenv("SL_CHAOS_WORKER_EXTRA");
     snprintf(path, sizeof(path), "%s/worker.properties", c->dir);
     snprintf(text, sizeof(text),
              "%s"
@@ -782,8 +784,9 @@ static bool chaos_setup(struct chaos *c)
              "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "offset.storage.file.filename=%s/connect.offsets\n"
              "offset.flush.interval.ms=500\n"
-             "listeners=\n",
-             boot, c->dir);
+             "listeners=\n"
+             "%s\n",
+             boot, c->dir, extra ? extra : "");
     chaos_write_file(c, path, text);
     snprintf(path, sizeof(path), "%s/source.properties", c->dir);
     snprintf(text, sizeof(text),
