@@ -210,6 +210,7 @@ static void chaos_sluice_start(struct chaos *c)
     snprintf(source, sizeof(source), "%s/source.properties", c->dir);
     snprintf(sink, sizeof(sink), "%s/sink.properties", c->dir);
     fflush(stdout);
+    sl_test_cloexec_fds(); /* the mock's sockets stay here (testlib.h) */
     pid_t p = fork();
     if (p == 0) {
         FILE *log = freopen(c->logpath, "a", stderr);
