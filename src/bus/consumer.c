@@ -42,10 +42,35 @@ static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
     sl_log(SL_LOG_WARN, "KAFKA", "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)code), reason);
 }
 
-/* Commits the dirty marks; with only != NULL, just those of the partitions in only. */
+/* Forgets the marks of partitions this member does not hold: all of them when librdkafka
+ * says the assignment is lost (the group moved on while our session was expired). Such a
+ * commit is not merely refused: librdkafka 2.0.2 answers UNKNOWN_MEMBER_ID or
+ * ILLEGAL_GENERATION on a commit by resetting the member id and rejoining, which throws away
+ * the join in progress, so a member committing stale offsets every offset.flush.interval.ms
+ * never completes a rebalance again, and cuts short the other members' too. */
+static void drop_unassigned(struct sl_consumer *cons)
+{
+    rd_kafka_topic_partition_list_t *asg = NULL;
+    if (rd_kafka_assignment_lost(cons->rk) || rd_kafka_assignment(cons->rk, &asg)) {
+        if (asg)
+            rd_kafka_topic_partition_list_destroy(asg);
+        asg = NULL;
+    }
+    for (int i = cons->marks->cnt - 1; i >= 0; i--) {
+        rd_kafka_topic_partition_t *m = &cons->marks->elems[i];
+        if (!asg || !rd_kafka_topic_partition_list_find(asg, m->topic, m->partition))
+            rd_kafka_topic_partition_list_del_by_idx(cons->marks, i);
+    }
+    if (asg)
+        rd_kafka_topic_partition_list_destroy(asg);
+}
+
+/* Commits the dirty marks of assigned partitions; with only != NULL, just those of the
+ * partitions in only. */
 static sl_err_t commit_marks(struct sl_consumer *cons, const rd_kafka_topic_partition_list_t *only,
                              char *errstr, size_t errstr_size)
 {
+    drop_unassigned(cons);
     rd_kafka_topic_partition_list_t *todo = rd_kafka_topic_partition_list_new(4);
     for (int i = 0; i < cons->marks->cnt; i++) {
         rd_kafka_topic_partition_t *m = &cons->marks->elems[i];

@@ -70,7 +70,10 @@ void sl_consumer_batch_fini(struct sl_consumer_batch *batch);
  * only move forward (a lower value is ignored). */
 void sl_consumer_mark(struct sl_consumer *cons, const char *topic, int32_t partition,
                       int64_t next_offset);
-/* Commits the marked offsets that changed since the last commit. SL_ERR_UPSTREAM with reason. */
+/* Commits the marked offsets that changed since the last commit, of assigned partitions only:
+ * marks of partitions this member no longer holds, or of all of them when the assignment is
+ * lost (session expired), are dropped instead, since committing them would also restart
+ * librdkafka's join in progress. SL_ERR_UPSTREAM with reason. */
 sl_err_t sl_consumer_commit(struct sl_consumer *cons, char *errstr, size_t errstr_size);
 /* The committed offset of topic/partition for this group (-1 when none), asking the broker. */
 sl_err_t sl_consumer_committed(struct sl_consumer *cons, const char *topic, int32_t partition,

@@ -222,13 +222,17 @@ static sl_err_t writer_poll(struct sink_thread *th, int timeout_ms)
 static void on_rebalance(bool assigned, const struct sl_bus_tp *tps, size_t n, void *opaque)
 {
     struct sink_thread *th = opaque;
-    (void)tps;
     if (assigned || !th->w || th->rec_failed)
         return;
     /* Give DynamoDB a moment to finish what the revoked partitions have in flight, so the
      * new owner does not repeat it; what is not done is simply repeated (idempotent puts). */
     sl_ddb_writer_flush(th->w, (int)th->task->conf.worker->task_shutdown_graceful_timeout_ms);
     sl_ddb_writer_offsets(th->w, mark_cb, th->cons);
+    /* The new owner, maybe us again after the rejoin, starts from the group's committed
+     * offset: these offsets are not ours to mark again (a commit of a partition we no longer
+     * hold is refused, and librdkafka then restarts the member's join). */
+    for (size_t i = 0; i < n; i++)
+        sl_ddb_writer_forget(th->w, tps[i].topic, tps[i].partition);
     sl_log(SL_LOG_INFO, FAC, "%s-%d: %zu partition(s) revoked", th->task->conf.name, th->id, n);
 }
 

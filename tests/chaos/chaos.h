@@ -210,6 +210,7 @@ static void chaos_sluice_start(struct chaos *c)
     snprintf(source, sizeof(source), "%s/source.properties", c->dir);
     snprintf(sink, sizeof(sink), "%s/sink.properties", c->dir);
     fflush(stdout);
+    sl_test_cloexec_fds(); /* the mock's sockets stay here (testlib.h) */
     pid_t p = fork();
     if (p == 0) {
         FILE *log = freopen(c->logpath, "a", stderr);
@@ -464,33 +465,37 @@ static int chaos_fault_kinds(struct chaos *c, int *kinds)
     return nk;
 }
 
-/* librdkafka's mock re-binds a broker's old port when it comes back up and aborts the whole
- * process (an assertion in rd_kafka_mock_broker_cmd) when something took the port meanwhile;
- * the port is in the ephemeral range, so any outgoing connection may take it, and the broker's
- * own closed connections hold it in TIME_WAIT. Wait (up to 90 s) until the port can be bound
- * before bringing the broker up, which makes some outages about a minute long. */
+/* librdkafka 2.0.2's mock keeps a broker's port bound (SO_REUSEADDR, not listening) while the
+ * broker is down and listen()s on it again when it comes back up; if that listen() fails it
+ * aborts the whole process (an assertion in rd_kafka_mock_broker_cmd). It fails only when a
+ * socket without SO_REUSEADDR, or a listener, holds the port: the mock's own TIME_WAIT
+ * connections do not count (Linux 6.18: listen() right after set_down with TIME_WAIT on the
+ * port succeeds). So probe exactly that with a bind that also sets SO_REUSEADDR, and wait (up
+ * to 30 s) while it fails. A probe without SO_REUSEADDR always fails against the mock's own
+ * bound socket, which made every outage 90 s long. */
 static void chaos_mock_up(struct chaos *c)
 {
     const char *boot = sl_mock_bootstraps(c->mock);
     const char *colon = boot ? strrchr(boot, ':') : NULL;
     int port = colon ? (int)strtol(colon + 1, NULL, 10) : 0;
-    for (int i = 0; port > 0 && i < 1800; i++) {
-        /* No SO_REUSEADDR, as the mock: its closed connections leave the port in TIME_WAIT
-         * for up to a minute, during which its bind fails. */
+    for (int i = 0; port > 0 && i < 600; i++) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         struct sockaddr_in a;
         memset(&a, 0, sizeof(a));
         a.sin_family = AF_INET;
         a.sin_port = htons((uint16_t)port);
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         int rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
+        int e = errno;
         close(fd);
         if (rc == 0)
             break;
         if (i == 0)
-            chaos_say("the mock broker's port %d is still taken (TIME_WAIT?); the broker stays "
-                      "down until it is free",
-                      port);
+            chaos_say("the mock broker's port %d is taken (%s); the broker stays down until it "
+                      "is free",
+                      port, strerror(e));
         usleep(50000);
     }
     sl_mock_broker_up(c->mock, 1);
@@ -550,6 +555,10 @@ static void chaos_inject(struct chaos *c)
         break;
     }
     case CHAOS_F_KAFKA_DOWN:
+        /* Every other outage, the first included, outlasts the sink's session timeout (6 s):
+         * its members lose their sessions and must rejoin (RELIABILITY.md problem 2). */
+        if (c->faults[k] % 2 == 1)
+            ms += 5500;
         chaos_say("fault: Kafka broker down for %d ms", ms);
         sl_mock_broker_down(c->mock, 1);
         chaos_sleep_ms(c, ms);
@@ -775,6 +784,8 @@ static bool chaos_setup(struct chaos *c)
                  sl_mock_bootstraps(c->mock));
     }
     char text[4096];
+    /* More worker settings for a diagnosis, e.g. "consumer.debug=cgrp\nlog.level=debug". */
+    const char *extra = getenv("SL_CHAOS_WORKER_EXTRA");
     snprintf(path, sizeof(path), "%s/worker.properties", c->dir);
     snprintf(text, sizeof(text),
              "%s"
@@ -782,8 +793,9 @@ static bool chaos_setup(struct chaos *c)
              "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "offset.storage.file.filename=%s/connect.offsets\n"
              "offset.flush.interval.ms=500\n"
-             "listeners=\n",
-             boot, c->dir);
+             "listeners=\n"
+             "%s\n",
+             boot, c->dir, extra ? extra : "");
     chaos_write_file(c, path, text);
     snprintf(path, sizeof(path), "%s/source.properties", c->dir);
     snprintf(text, sizeof(text),

@@ -21,12 +21,6 @@ int main(void)
         return 1;
     }
     mysql_library_init(0, NULL, NULL);
-    /* The short run in `make test` leaves out broker outages ("kdown"): the mock cluster can
-     * only bring a broker back once its old port is free, which makes some outages last a
-     * minute, and a sink whose group session expired that long stays stuck ("Unknown member",
-     * docs/RELIABILITY.md problem 2, open). Nothing is lost, but the run cannot converge.
-     * tests/chaos/run-long.sh and SL_CHAOS_FAULTS=... still draw it. */
-    setenv("SL_CHAOS_FAULTS", "kill,db,cut,stall,ddb,kerr", 0);
     const char *modes = getenv("SL_CHAOS_MODES");
     if (!modes || !*modes)
         modes = "embedded,kafka";

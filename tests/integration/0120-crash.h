@@ -202,6 +202,7 @@ static inline void sluice_start(void)
     argv[n] = NULL;
     fflush(stdout);
     fflush(stderr);
+    sl_test_cloexec_fds(); /* the mock's sockets stay here (testlib.h) */
     child = fork();
     REQUIRE(child >= 0, "fork failed");
     if (child == 0) {

@@ -3,6 +3,8 @@
 #include "testlib.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +98,27 @@ int sl_test_free_port(void)
     return port;
 }
 
+void sl_test_cloexec_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    int self = dirfd(d);
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end || end == e->d_name || fd <= 2 || fd == self)
+            continue;
+        int fl = fcntl((int)fd, F_GETFD);
+        if (fl >= 0 && !(fl & FD_CLOEXEC))
+            fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
+    }
+    closedir(d);
+}
+
 int sl_test_run(const char *cmd, char **out)
 {
+    sl_test_cloexec_fds();
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;

@@ -19,6 +19,13 @@ char *sl_test_tmpdir(const char *prefix);
 void sl_test_rmtree(const char *path);
 /* A TCP port on 127.0.0.1 free at the time of the call. */
 int sl_test_free_port(void);
+/* Marks every descriptor above stderr close-on-exec. Call before starting a process that
+ * must not inherit the test's sockets: librdkafka's mock cluster accept()s without
+ * SOCK_CLOEXEC, and a child (sluice, or a MariaDB started by a script) holding a copy of the
+ * broker's end of a connection keeps that connection open after the mock closes it when the
+ * broker goes down, so the client never notices the outage and waits out its request timeout
+ * (60 s) on a connection nobody serves. sl_test_run calls it. */
+void sl_test_cloexec_fds(void);
 /* Runs `sh -c cmd`, captures stdout (malloc'd, NUL-terminated) and returns the exit status
  * (-1 when it could not run). out may be NULL. */
 int sl_test_run(const char *cmd, char **out);
