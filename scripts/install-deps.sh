@@ -11,7 +11,7 @@ debs=(
   libmariadb-dev librdkafka-dev libcurl4-openssl-dev libssl-dev libzstd-dev
   libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
   mariadb-server mariadb-client
-  nodejs npm nginx-light openssl curl
+  nodejs npm nginx-light openssl curl jq python3
 )
 
 missing=()
