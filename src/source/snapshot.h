@@ -43,12 +43,13 @@
  * Schemas are read from information_schema inside the transaction (types mapped to the binlog
  * type codes, see schema.h) before any data is read.
  *
- * Scan. Tables with a primary key are read in chunks of chunk_rows rows:
- *   SELECT cols FROM t WHERE (pk) > (last) ORDER BY pk LIMIT chunk_rows+1
- * streamed with mysql_use_result (memory bounded by one chunk whatever the table size; the
- * extra row only tells whether the table continues). Tables without a primary key, and tables
- * with a snapshot.select.statement.overrides statement, are read by one streaming query that
- * sl_snapshot_next consumes chunk_rows rows at a time; these cannot resume mid-table.
+ * Scan. Each table is read by one streaming query (mysql_use_result: memory bounded by one
+ * chunk whatever the table size), in primary-key order when it has one:
+ *   SELECT cols FROM t [WHERE (pk) > (last)] ORDER BY pk
+ * and handed out chunk_rows rows at a time; the key of every row handed out is remembered,
+ * so each chunk is a resume point. Tables without a primary key, and tables with a
+ * snapshot.select.statement.overrides statement, are read the same way without the order and
+ * cannot resume mid-table.
  *
  * Resume (Debezium restarts a snapshot from zero; P5). sl_snapshot_progress_json gives, after
  * each chunk, the snapshot's binlog position + GTID set and per table its state, rows copied

@@ -27,6 +27,7 @@ struct sl_snap_table {
     uint32_t nlast;
     char **last_pk;       /* owned copies of the pk columns' text, key order */
     size_t *last_pk_len;
+    size_t *last_pk_cap; /* allocated sizes: set per row, so reused, not reallocated */
 };
 
 void sl_snap_table_fini(struct sl_snap_table *st);
