@@ -59,6 +59,10 @@ struct sl_conv {
     char deleted_name[96];
     struct sl_buf scratch; /* charset conversion, label joins */
     struct sl_buf fqn;     /* "db.table" for key rule matching */
+    /* The last topic name built, for the db and table in topic_of ("db\0table"): rows come
+     * in runs per table, and building the name checks every character. */
+    struct sl_buf topic_of;
+    struct sl_buf topic;
     sl_ck_t *cks;          /* column kinds of the current table */
     uint32_t cks_cap;
     char errstr[256];

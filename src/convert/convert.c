@@ -675,7 +675,8 @@ static void add_headers(struct ctx *c, struct sl_conv_record *rec, char op, bool
 static struct sl_conv_record *new_rec(struct ctx *c, struct sl_conv_span key)
 {
     struct sl_conv_record *rec = &c->out->rec[c->out->nrec++];
-    memset(rec, 0, sizeof(*rec));
+    /* Not memset: the header array is 400 bytes and only its first nheaders count. */
+    rec->nheaders = 0;
     rec->topic = c->topic;
     rec->key = key;
     rec->value = null_span;
@@ -718,6 +719,25 @@ static sl_err_t emit(struct ctx *c, char op, const struct sl_value *before,
     return c->cw.err;
 }
 
+/* Appends the table's topic name, from the cached one when the table is the last one's. */
+static sl_err_t add_topic(struct sl_conv *conv, struct sl_str db, struct sl_str name,
+                          struct sl_buf *out)
+{
+    struct sl_buf *of = &conv->topic_of;
+    bool same = of->len == db.len + 1 + name.len && memcmp(of->data, db.ptr, db.len) == 0 &&
+                memcmp(of->data + db.len + 1, name.ptr, name.len) == 0;
+    if (!same) {
+        sl_buf_reset(of);
+        sl_buf_reset(&conv->topic);
+        if (sl_buf_add(of, db.ptr, db.len) || sl_buf_addch(of, '\0') ||
+            sl_buf_add(of, name.ptr, name.len) || sl_conv_topic(conv, db, name, &conv->topic)) {
+            sl_buf_reset(of); /* not cached: built directly below */
+            return sl_conv_topic(conv, db, name, out);
+        }
+    }
+    return sl_buf_add(out, conv->topic.data, conv->topic.len);
+}
+
 static sl_err_t convert(struct ctx *c)
 {
     const struct sl_change *chg = c->chg;
@@ -725,7 +745,7 @@ static sl_err_t convert(struct ctx *c)
     if (err)
         return err;
     uint32_t start = mark(c);
-    c->cw.err = sl_conv_topic(c->conv, c->table->db, c->table->name, &c->out->buf);
+    c->cw.err = add_topic(c->conv, c->table->db, c->table->name, &c->out->buf);
     if (c->cw.err)
         return c->cw.err;
     c->topic = span_from(c, start);
@@ -777,16 +797,21 @@ missing:
 sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
                         const struct sl_conv_meta *meta, struct sl_conv_out *out)
 {
+    /* Field by field rather than a memset of the whole context: key[] is 256 bytes and
+     * only its first nkey entries are ever read. */
     struct ctx c;
-    memset(&c, 0, sizeof(c));
     c.conv = conv;
     c.chg = chg;
     c.table = chg->table;
+    c.nkey = 0;
+    c.topic = null_span;
     if (meta) {
         c.meta = *meta;
     } else {
-        c.meta.ts_ms = sl_time_now_ms();
-        c.meta.snapshot = chg->op == SL_OP_READ ? SL_CONV_SNAP_TRUE : SL_CONV_SNAP_FALSE;
+        c.meta = (struct sl_conv_meta){
+            .ts_ms = sl_time_now_ms(),
+            .snapshot = chg->op == SL_OP_READ ? SL_CONV_SNAP_TRUE : SL_CONV_SNAP_FALSE,
+        };
     }
     if ((unsigned)c.meta.snapshot > SL_CONV_SNAP_INCREMENTAL)
         c.meta.snapshot = SL_CONV_SNAP_FALSE;
