@@ -54,6 +54,14 @@ void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals,
     st->has_last = true;
 }
 
+void sl_snap_table_set_last_key(struct sl_snap_table *st, const char *const *keys,
+                                const size_t *lens)
+{
+    for (uint32_t k = 0; k < st->t.npk && k < SL_SNAP_KEY_MAX; k++)
+        set_key(st, k, keys[k], lens[k]);
+    st->has_last = true;
+}
+
 /* ---- Writing ---- */
 
 static const char *const state_names[] = {"pending", "running", "done"};
