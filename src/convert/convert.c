@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
 
@@ -107,6 +108,56 @@ static void resolve_cks(struct ctx *c)
         conv->cks[i] = sl_ck_of(&t->cols[i], &conv->opts);
 }
 
+/* Whether the cached field names are the current table's. */
+static bool names_cached(const struct sl_conv *conv, const struct sl_table *t)
+{
+    if (!conv->names_built || conv->names_n != t->ncols)
+        return false;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        struct sl_str n = t->cols[i].name;
+        if (n.len != conv->raw_len[i] ||
+            memcmp(conv->names_raw.data + conv->raw_off[i], n.ptr, n.len) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Makes the cached field names the current table's; names_ok false when a column has no
+ * name (written the slow way, as "@N") or a name does not fit. */
+static void resolve_names(struct ctx *c)
+{
+    struct sl_conv *conv = c->conv;
+    const struct sl_table *t = c->table;
+    if (names_cached(conv, t))
+        return;
+    if (t->ncols > conv->names_cap) {
+        conv->raw_off = sl_xrealloc(conv->raw_off, t->ncols * sizeof(uint32_t));
+        conv->raw_len = sl_xrealloc(conv->raw_len, t->ncols * sizeof(uint32_t));
+        conv->json_off = sl_xrealloc(conv->json_off, t->ncols * sizeof(uint32_t));
+        conv->json_len = sl_xrealloc(conv->json_len, t->ncols * sizeof(uint32_t));
+        conv->names_cap = t->ncols;
+    }
+    sl_buf_reset(&conv->names_raw);
+    sl_buf_reset(&conv->names_json);
+    conv->names_n = t->ncols;
+    conv->names_built = true;
+    conv->names_ok = true;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        struct sl_str n = t->cols[i].name;
+        conv->raw_off[i] = (uint32_t)conv->names_raw.len;
+        conv->raw_len[i] = (uint32_t)n.len;
+        conv->json_off[i] = (uint32_t)conv->names_json.len;
+        if (sl_buf_add(&conv->names_raw, n.ptr, n.len)) {
+            conv->names_built = conv->names_ok = false; /* not cached at all */
+            return;
+        }
+        conv->names_ok = conv->names_ok && n.len &&
+                         sl_json_str(&conv->names_json, n.ptr, n.len) == SL_OK &&
+                         sl_buf_addch(&conv->names_json, ':') == SL_OK;
+        conv->json_len[i] = (uint32_t)conv->names_json.len - conv->json_off[i];
+    }
+}
+
 static sl_err_t resolve_key(struct ctx *c)
 {
     struct sl_conv *conv = c->conv;
@@ -190,8 +241,13 @@ static sl_err_t row_fields(struct ctx *c, const struct sl_value *vals, const uin
         if (*wrote)
             sl_cw_ch(&c->cw, ',');
         *wrote = true;
-        sl_col_name(&c->cw, c->table, i, !text);
-        sl_cw_ch(&c->cw, text ? '=' : ':');
+        if (!text && c->conv->names_ok) {
+            sl_cw_add(&c->cw, c->conv->names_json.data + c->conv->json_off[i],
+                      c->conv->json_len[i]);
+        } else {
+            sl_col_name(&c->cw, c->table, i, !text);
+            sl_cw_ch(&c->cw, text ? '=' : ':');
+        }
         sl_err_t err = sl_ck_value(&c->cw, &c->vc, col, ck, &vals[i], text);
         if (err)
             return err;
@@ -821,6 +877,7 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
     conv->errstr[0] = '\0';
     sl_conv_out_reset(out);
     resolve_cks(&c);
+    resolve_names(&c);
     sl_err_t err = convert(&c);
     if (!err)
         err = c.cw.err;
