@@ -6,6 +6,7 @@
 #   sl_ddb OP BODY        one DynamoDB JSON call to $DDB_ENDPOINT (callers set it), SigV4-signed
 #   sl_ddb_count TABLE    the table's item count (Scan Select=COUNT, following pagination)
 #   sl_peak_rss_kb PID    VmHWM of a live process, in kB
+#   sl_cpu_s PID          CPU seconds (user + system) of a live process
 #   sl_now_ms             wall clock in milliseconds
 
 sl_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -68,6 +69,11 @@ sl_ddb_count() {
 
 sl_peak_rss_kb() {
     awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# CPU seconds (user + system, all threads) a live process has used so far.
+sl_cpu_s() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null
 }
 
 sl_now_ms() {

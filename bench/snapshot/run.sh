@@ -4,9 +4,10 @@
 # `sluice standalone` (seed source connector, snapshot.mode=initial) into an in-memory mock
 # Kafka cluster (bench/lib/kafkatool); rows/s and the sluice process's peak RSS. Peer, same run,
 # same table: `mariadb --quick -e 'SELECT * FROM salesdb.SALES_ORDER' > /dev/null` (the bare
-# cost of reading the rows out of the server, no conversion, no Kafka).
-# When the build's source has no initial snapshot (its log says so), the Sluice column says
-# "not available yet" and only the peer is measured.
+# cost of reading the rows out of the server, no conversion, no Kafka), run twice and the
+# faster kept (the first read may still warm caches). Done when the topic's high watermarks
+# sum to N (exactly N: more would mean rows sent twice); the Sluice figure also gives the
+# process's CPU time (user + system), the steadier number on a shared machine.
 # Env: SLUICE_BIN, ROWS (default 5000000), SL_BENCH_KEEP=1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,12 +53,16 @@ while [ "$first" -le "$nrows" ]; do
     first=$((last + 1))
 done
 
-log "peer: mariadb --quick SELECT * > /dev/null"
-t0=$(sl_now_ms)
-mariadb --no-defaults --quick -h 127.0.0.1 -P "$MARIADB_PORT" -u"$MARIADB_USER" \
-    -p"$MARIADB_PASSWORD" -e "SELECT * FROM salesdb.SALES_ORDER" >/dev/null
-t1=$(sl_now_ms)
-peer_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
+log "peer: mariadb --quick SELECT * > /dev/null (twice, the faster kept)"
+peer_ms=0
+for _ in 1 2; do
+    t0=$(sl_now_ms)
+    mariadb --no-defaults --quick -h 127.0.0.1 -P "$MARIADB_PORT" -u"$MARIADB_USER" \
+        -p"$MARIADB_PASSWORD" -e "SELECT * FROM salesdb.SALES_ORDER" >/dev/null
+    t1=$(sl_now_ms)
+    if [ "$peer_ms" = 0 ] || [ $((t1 - t0)) -lt "$peer_ms" ]; then peer_ms=$((t1 - t0)); fi
+done
+peer_s=$(awk -v ms="$peer_ms" 'BEGIN { printf "%.2f", ms / 1000 }')
 peer_rate=$(awk -v n="$nrows" -v s="$peer_s" 'BEGIN { printf "%.0f", n / s }')
 peer_txt="$peer_rate rows/s ($peer_s s, mariadb --quick SELECT *)"
 
@@ -96,7 +101,7 @@ value.converter.schemas.enable=false
 transforms=unwrap
 transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState
 EOF
-log "sluice: snapshot -> Kafka"
+log "sluice: snapshot -> Kafka (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 t0=$(sl_now_ms)
 "$sluice" standalone "$tmp/worker.properties" "$tmp/source.properties" 2>"$tmp/sluice.log" &
 pid=$!
@@ -105,21 +110,20 @@ rss=0 got=0
 while :; do
     r=$(sl_peak_rss_kb "$pid")
     [ -n "$r" ] && rss=$r
-    if grep -q "initial snapshot, which is not implemented yet\|snapshots are not implemented" "$tmp/sluice.log"; then
-        echo "BENCH|snapshot rows/s|not available yet (no initial snapshot in this build)|$peer_txt|-"
-        exit 0
-    fi
     got=$("$kt" count "$boot" "$topic" 2>/dev/null || echo 0)
     [ "$got" -ge "$nrows" ] && break
     kill -0 "$pid" 2>/dev/null || { log "sluice exited: $(tail -5 "$tmp/sluice.log")"; exit 1; }
     [ $(($(sl_now_ms) - t0)) -lt 1000000 ] || { log "only $got of $nrows after 1000 s"; exit 1; }
-    sleep 0.5
+    sleep 0.2
 done
 t1=$(sl_now_ms)
 r=$(sl_peak_rss_kb "$pid")
 [ -n "$r" ] && rss=$r
+cpu=$(sl_cpu_s "$pid")
+[ "$got" -eq "$nrows" ] || { log "the topic holds $got records for $nrows rows"; exit 1; }
+log "sluice's own summary: $(grep -o 'snapshot completed: .*rows/s' "$tmp/sluice.log" || echo none)"
 sl_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
 sl_rate=$(awk -v n="$nrows" -v s="$sl_s" 'BEGIN { printf "%.0f", n / s }')
 ratio=$(awk -v a="$sl_rate" -v b="$peer_rate" 'BEGIN { printf "%.2fx", a / b }')
-echo "BENCH|snapshot rows/s|$sl_rate rows/s ($nrows in $sl_s s)|$peer_txt|$ratio"
+echo "BENCH|snapshot rows/s|$sl_rate rows/s ($nrows in $sl_s s, CPU $cpu s)|$peer_txt|$ratio"
 echo "BENCH|snapshot peak RSS|$((rss / 1024)) MB|-|-"

@@ -5,10 +5,11 @@
 # keys, JsonConverter values without schemas, ExtractNewRecordState) starts from the position
 # recorded before the inserts and produces them into an in-memory mock Kafka cluster
 # (librdkafka's, run by bench/lib/kafkatool). Measured: wall time from process start until the
-# topic's high watermarks sum to N; events/s, MB/s (average record key+value size x N) and the
-# sluice process's peak RSS (VmHWM). This is the shape of the published Debezium anchor
-# (performance-anchors.md A1: data inserted first, then the connector starts), whose figure is
-# printed as a cited constant, not re-measured here (no JVM on this machine).
+# topic's high watermarks sum to N; events/s, MB/s (average record key+value size x N), the
+# sluice process's peak RSS (VmHWM) and its CPU time (user + system). This is the shape of the
+# published Debezium anchor (performance-anchors.md A1: data inserted first, then the
+# connector starts), whose figure is printed as a cited constant, not re-measured here (no JVM
+# on this machine).
 # Env: SLUICE_BIN, ROWS (default 1000000), SL_BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -123,7 +124,7 @@ while [ "$first" -le "$nrows" ]; do
     first=$((last + 1))
 done
 
-log "sluice: backlog -> Kafka"
+log "sluice: backlog -> Kafka (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 t0=$(sl_now_ms)
 run_sluice
 got=0 rss=0
@@ -140,19 +141,20 @@ done
 t1=$(sl_now_ms)
 r=$(sl_peak_rss_kb "$sl_pid")
 [ -n "$r" ] && rss=$r
+cpu=$(sl_cpu_s "$sl_pid")
 stop_sluice
 avg=$("$kt" consume "$boot" "$topic" 3000 1000 2>/dev/null |
     awk -F'\t' '{ n++; b += length($3) + length($4) } END { if (n) printf "%.1f", b / n; else print 0 }')
 read -r eps mbs secs <<<"$(awk -v n="$nrows" -v ms="$((t1 - t0))" -v avg="$avg" \
     'BEGIN { s = ms / 1000; printf "%.0f %.1f %.2f\n", n / s, n * avg / 1e6 / s, s }')"
 rss_mb=$((rss / 1024))
-log "$got records in $secs s, avg record $avg B, peak RSS $rss_mb MB"
+log "$got records in $secs s, sluice CPU $cpu s, avg record $avg B, peak RSS $rss_mb MB"
 
 peer_eps=133663
 peer_rss=2267
 ratio_eps=$(awk -v a="$eps" -v b=$peer_eps 'BEGIN { printf "%.2fx", a / b }')
 ratio_mb=$(awk -v a="$mbs" 'BEGIN { printf "%.2fx", a / 59.3 }')
 ratio_rss=$(awk -v a="$rss_mb" -v b=$peer_rss 'BEGIN { printf "%.0fx less", b / (a > 0 ? a : 1) }')
-echo "BENCH|source_kafka events/s|$eps ev/s ($nrows in $secs s)|133663 ev/s (published, Debezium 2.4, 4 vCPU; A1)|$ratio_eps"
+echo "BENCH|source_kafka events/s|$eps ev/s ($nrows in $secs s, CPU $cpu s)|133663 ev/s (published, Debezium 2.4, 4 vCPU; A1)|$ratio_eps"
 echo "BENCH|source_kafka MB/s|$mbs MB/s (avg $avg B/record)|59.3 MB/s (published; A1)|$ratio_mb"
 echo "BENCH|source_kafka peak RSS|$rss_mb MB|2267 MB (published; A1)|$ratio_rss"

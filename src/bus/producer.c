@@ -13,9 +13,18 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+/* Topic handles kept for the producer's life. Naming the topic per message
+ * (RD_KAFKA_V_TOPIC) makes librdkafka look it up under its handle lock and take and drop a
+ * reference every time; a source writes to a handful of topics. Past the cap, further
+ * topics are named per message as before. */
+#define TOPICS_MAX 256
+
 struct sl_producer {
     struct sl_kconf_token token; /* first: librdkafka's opaque points here */
     rd_kafka_t *rk;
+    rd_kafka_topic_t *rkts[TOPICS_MAX];
+    size_t nrkts;
+    size_t last_rkt; /* index of the last topic used: records come in runs per table */
     struct sl_inflight *inf;
     struct sl_producer_stats st;
     sl_err_t err; /* first delivery failure or fatal error */
@@ -122,9 +131,32 @@ void sl_producer_free(struct sl_producer *prod, int flush_ms)
         rd_kafka_purge(prod->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         rd_kafka_poll(prod->rk, 0);
     }
+    for (size_t i = 0; i < prod->nrkts; i++)
+        rd_kafka_topic_destroy(prod->rkts[i]);
     rd_kafka_destroy(prod->rk);
     sl_inflight_free(prod->inf);
     sl_free(prod);
+}
+
+/* The kept handle of topic, created on first use; NULL past TOPICS_MAX. */
+static rd_kafka_topic_t *topic_handle(struct sl_producer *prod, const char *topic)
+{
+    if (prod->nrkts && strcmp(rd_kafka_topic_name(prod->rkts[prod->last_rkt]), topic) == 0)
+        return prod->rkts[prod->last_rkt];
+    for (size_t i = 0; i < prod->nrkts; i++) {
+        if (strcmp(rd_kafka_topic_name(prod->rkts[i]), topic) == 0) {
+            prod->last_rkt = i;
+            return prod->rkts[i];
+        }
+    }
+    if (prod->nrkts == TOPICS_MAX)
+        return NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(prod->rk, topic, NULL);
+    if (!rkt)
+        return NULL; /* invalid name: producev reports why */
+    prod->last_rkt = prod->nrkts;
+    prod->rkts[prod->nrkts++] = rkt;
+    return rkt;
 }
 
 sl_err_t sl_producer_send(struct sl_producer *prod, const struct sl_bus_msg *msg, uint64_t *seq,
@@ -143,14 +175,26 @@ sl_err_t sl_producer_send(struct sl_producer *prod, const struct sl_bus_msg *msg
             rd_kafka_header_add(hdrs, msg->headers[i].name, -1, msg->headers[i].value,
                                 (ssize_t)msg->headers[i].value_len);
     }
-    rd_kafka_resp_err_t rerr = rd_kafka_producev(
-        prod->rk, RD_KAFKA_V_TOPIC(msg->topic),
-        RD_KAFKA_V_PARTITION(msg->partition == SL_BUS_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
-                                                                    : msg->partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
-        RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len), RD_KAFKA_V_HEADERS(hdrs),
-        RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)*seq),
-        RD_KAFKA_V_END);
+    rd_kafka_topic_t *rkt = topic_handle(prod, msg->topic);
+    int32_t partition =
+        msg->partition == SL_BUS_PARTITION_ANY ? RD_KAFKA_PARTITION_UA : msg->partition;
+    void *opaque = (void *)(uintptr_t)*seq;
+    /* Two calls rather than rd_kafka_produceva: its 72-byte argument slots cost ~150
+     * instructions per message to fill. */
+    rd_kafka_resp_err_t rerr =
+        rkt ? rd_kafka_producev(prod->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
+                                RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len),
+                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms),
+                                RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END)
+            : rd_kafka_producev(prod->rk, RD_KAFKA_V_TOPIC(msg->topic),
+                                RD_KAFKA_V_PARTITION(partition),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
+                                RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len),
+                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms),
+                                RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (rerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
         prod->st.sent++;
         return SL_OK;

@@ -59,6 +59,19 @@ struct sl_conv {
     char deleted_name[96];
     struct sl_buf scratch; /* charset conversion, label joins */
     struct sl_buf fqn;     /* "db.table" for key rule matching */
+    /* The last topic name built, for the db and table in topic_of ("db\0table"): rows come
+     * in runs per table, and building the name checks every character. */
+    struct sl_buf topic_of;
+    struct sl_buf topic;
+    /* The JSON field names ("name": escaped, with the colon) of the last table's columns, and
+     * the raw names they were made from: escaping every column name of every record was a
+     * quarter of the conversion. Valid while the current table's names equal names_raw
+     * (compared by content each change). */
+    struct sl_buf names_raw, names_json;
+    uint32_t *raw_off, *raw_len, *json_off, *json_len;
+    uint32_t names_n, names_cap;
+    bool names_built;      /* names_raw holds names_n names */
+    bool names_ok;         /* names_json is usable */
     sl_ck_t *cks;          /* column kinds of the current table */
     uint32_t cks_cap;
     char errstr[256];

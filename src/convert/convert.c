@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
 
@@ -107,6 +108,56 @@ static void resolve_cks(struct ctx *c)
         conv->cks[i] = sl_ck_of(&t->cols[i], &conv->opts);
 }
 
+/* Whether the cached field names are the current table's. */
+static bool names_cached(const struct sl_conv *conv, const struct sl_table *t)
+{
+    if (!conv->names_built || conv->names_n != t->ncols)
+        return false;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        struct sl_str n = t->cols[i].name;
+        if (n.len != conv->raw_len[i] ||
+            memcmp(conv->names_raw.data + conv->raw_off[i], n.ptr, n.len) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Makes the cached field names the current table's; names_ok false when a column has no
+ * name (written the slow way, as "@N") or a name does not fit. */
+static void resolve_names(struct ctx *c)
+{
+    struct sl_conv *conv = c->conv;
+    const struct sl_table *t = c->table;
+    if (names_cached(conv, t))
+        return;
+    if (t->ncols > conv->names_cap) {
+        conv->raw_off = sl_xrealloc(conv->raw_off, t->ncols * sizeof(uint32_t));
+        conv->raw_len = sl_xrealloc(conv->raw_len, t->ncols * sizeof(uint32_t));
+        conv->json_off = sl_xrealloc(conv->json_off, t->ncols * sizeof(uint32_t));
+        conv->json_len = sl_xrealloc(conv->json_len, t->ncols * sizeof(uint32_t));
+        conv->names_cap = t->ncols;
+    }
+    sl_buf_reset(&conv->names_raw);
+    sl_buf_reset(&conv->names_json);
+    conv->names_n = t->ncols;
+    conv->names_built = true;
+    conv->names_ok = true;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        struct sl_str n = t->cols[i].name;
+        conv->raw_off[i] = (uint32_t)conv->names_raw.len;
+        conv->raw_len[i] = (uint32_t)n.len;
+        conv->json_off[i] = (uint32_t)conv->names_json.len;
+        if (sl_buf_add(&conv->names_raw, n.ptr, n.len)) {
+            conv->names_built = conv->names_ok = false; /* not cached at all */
+            return;
+        }
+        conv->names_ok = conv->names_ok && n.len &&
+                         sl_json_str(&conv->names_json, n.ptr, n.len) == SL_OK &&
+                         sl_buf_addch(&conv->names_json, ':') == SL_OK;
+        conv->json_len[i] = (uint32_t)conv->names_json.len - conv->json_off[i];
+    }
+}
+
 static sl_err_t resolve_key(struct ctx *c)
 {
     struct sl_conv *conv = c->conv;
@@ -190,8 +241,13 @@ static sl_err_t row_fields(struct ctx *c, const struct sl_value *vals, const uin
         if (*wrote)
             sl_cw_ch(&c->cw, ',');
         *wrote = true;
-        sl_col_name(&c->cw, c->table, i, !text);
-        sl_cw_ch(&c->cw, text ? '=' : ':');
+        if (!text && c->conv->names_ok) {
+            sl_cw_add(&c->cw, c->conv->names_json.data + c->conv->json_off[i],
+                      c->conv->json_len[i]);
+        } else {
+            sl_col_name(&c->cw, c->table, i, !text);
+            sl_cw_ch(&c->cw, text ? '=' : ':');
+        }
         sl_err_t err = sl_ck_value(&c->cw, &c->vc, col, ck, &vals[i], text);
         if (err)
             return err;
@@ -675,7 +731,8 @@ static void add_headers(struct ctx *c, struct sl_conv_record *rec, char op, bool
 static struct sl_conv_record *new_rec(struct ctx *c, struct sl_conv_span key)
 {
     struct sl_conv_record *rec = &c->out->rec[c->out->nrec++];
-    memset(rec, 0, sizeof(*rec));
+    /* Not memset: the header array is 400 bytes and only its first nheaders count. */
+    rec->nheaders = 0;
     rec->topic = c->topic;
     rec->key = key;
     rec->value = null_span;
@@ -718,6 +775,25 @@ static sl_err_t emit(struct ctx *c, char op, const struct sl_value *before,
     return c->cw.err;
 }
 
+/* Appends the table's topic name, from the cached one when the table is the last one's. */
+static sl_err_t add_topic(struct sl_conv *conv, struct sl_str db, struct sl_str name,
+                          struct sl_buf *out)
+{
+    struct sl_buf *of = &conv->topic_of;
+    bool same = of->len == db.len + 1 + name.len && memcmp(of->data, db.ptr, db.len) == 0 &&
+                memcmp(of->data + db.len + 1, name.ptr, name.len) == 0;
+    if (!same) {
+        sl_buf_reset(of);
+        sl_buf_reset(&conv->topic);
+        if (sl_buf_add(of, db.ptr, db.len) || sl_buf_addch(of, '\0') ||
+            sl_buf_add(of, name.ptr, name.len) || sl_conv_topic(conv, db, name, &conv->topic)) {
+            sl_buf_reset(of); /* not cached: built directly below */
+            return sl_conv_topic(conv, db, name, out);
+        }
+    }
+    return sl_buf_add(out, conv->topic.data, conv->topic.len);
+}
+
 static sl_err_t convert(struct ctx *c)
 {
     const struct sl_change *chg = c->chg;
@@ -725,7 +801,7 @@ static sl_err_t convert(struct ctx *c)
     if (err)
         return err;
     uint32_t start = mark(c);
-    c->cw.err = sl_conv_topic(c->conv, c->table->db, c->table->name, &c->out->buf);
+    c->cw.err = add_topic(c->conv, c->table->db, c->table->name, &c->out->buf);
     if (c->cw.err)
         return c->cw.err;
     c->topic = span_from(c, start);
@@ -777,16 +853,21 @@ missing:
 sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
                         const struct sl_conv_meta *meta, struct sl_conv_out *out)
 {
+    /* Field by field rather than a memset of the whole context: key[] is 256 bytes and
+     * only its first nkey entries are ever read. */
     struct ctx c;
-    memset(&c, 0, sizeof(c));
     c.conv = conv;
     c.chg = chg;
     c.table = chg->table;
+    c.nkey = 0;
+    c.topic = null_span;
     if (meta) {
         c.meta = *meta;
     } else {
-        c.meta.ts_ms = sl_time_now_ms();
-        c.meta.snapshot = chg->op == SL_OP_READ ? SL_CONV_SNAP_TRUE : SL_CONV_SNAP_FALSE;
+        c.meta = (struct sl_conv_meta){
+            .ts_ms = sl_time_now_ms(),
+            .snapshot = chg->op == SL_OP_READ ? SL_CONV_SNAP_TRUE : SL_CONV_SNAP_FALSE,
+        };
     }
     if ((unsigned)c.meta.snapshot > SL_CONV_SNAP_INCREMENTAL)
         c.meta.snapshot = SL_CONV_SNAP_FALSE;
@@ -796,6 +877,7 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
     conv->errstr[0] = '\0';
     sl_conv_out_reset(out);
     resolve_cks(&c);
+    resolve_names(&c);
     sl_err_t err = convert(&c);
     if (!err)
         err = c.cw.err;

@@ -13,23 +13,6 @@
 
 /* ---- Sticky-error writer ---- */
 
-void sl_cw_add(struct sl_cw *cw, const void *mem, size_t len)
-{
-    if (!cw->err)
-        cw->err = sl_buf_add(cw->buf, mem, len);
-}
-
-void sl_cw_str(struct sl_cw *cw, const char *s)
-{
-    sl_cw_add(cw, s, strlen(s));
-}
-
-void sl_cw_ch(struct sl_cw *cw, char ch)
-{
-    if (!cw->err)
-        cw->err = sl_buf_addch(cw->buf, ch);
-}
-
 void sl_cw_i64(struct sl_cw *cw, int64_t v)
 {
     if (!cw->err)

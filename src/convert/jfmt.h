@@ -18,9 +18,24 @@ struct sl_cw {
     sl_err_t err;
 };
 
-void sl_cw_add(struct sl_cw *cw, const void *mem, size_t len);
-void sl_cw_str(struct sl_cw *cw, const char *s);
-void sl_cw_ch(struct sl_cw *cw, char ch);
+/* Inline: called a few dozen times per record (see sl_buf_add). */
+static inline void sl_cw_add(struct sl_cw *cw, const void *mem, size_t len)
+{
+    if (!cw->err)
+        cw->err = sl_buf_add(cw->buf, mem, len);
+}
+
+static inline void sl_cw_str(struct sl_cw *cw, const char *s)
+{
+    sl_cw_add(cw, s, strlen(s));
+}
+
+static inline void sl_cw_ch(struct sl_cw *cw, char ch)
+{
+    if (!cw->err)
+        cw->err = sl_buf_addch(cw->buf, ch);
+}
+
 void sl_cw_i64(struct sl_cw *cw, int64_t v);
 void sl_cw_u64(struct sl_cw *cw, uint64_t v);
 /* A JSON string literal of UTF-8 bytes (invalid bytes become U+FFFD). */

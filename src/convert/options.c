@@ -199,6 +199,10 @@ struct sl_conv *sl_conv_new(const struct sl_conv_opts *opts, char *errstr, size_
     conv->opts.unwrap_add_headers_prefix = NULL;
     sl_buf_init(&conv->scratch, SL_BUF_MAX_DEFAULT);
     sl_buf_init(&conv->fqn, 4096);
+    sl_buf_init(&conv->topic_of, 4096);
+    sl_buf_init(&conv->topic, 4096);
+    sl_buf_init(&conv->names_raw, SL_BUF_MAX_DEFAULT);
+    sl_buf_init(&conv->names_json, SL_BUF_MAX_DEFAULT);
     if (opts->message_key_columns &&
         parse_key_rules(conv, opts->message_key_columns, errstr, errstr_size))
         goto fail;
@@ -230,6 +234,14 @@ void sl_conv_free(struct sl_conv *conv)
     }
     sl_buf_fini(&conv->scratch);
     sl_buf_fini(&conv->fqn);
+    sl_buf_fini(&conv->topic_of);
+    sl_buf_fini(&conv->topic);
+    sl_buf_fini(&conv->names_raw);
+    sl_buf_fini(&conv->names_json);
+    sl_free(conv->raw_off);
+    sl_free(conv->raw_len);
+    sl_free(conv->json_off);
+    sl_free(conv->json_len);
     sl_free(conv->cks);
     sl_free(conv->prefix);
     sl_free(conv->version);

@@ -32,7 +32,7 @@ sl_err_t sl_buf_reserve(struct sl_buf *buf, size_t n)
     return SL_OK;
 }
 
-sl_err_t sl_buf_add(struct sl_buf *buf, const void *mem, size_t len)
+sl_err_t sl_buf_add_grow(struct sl_buf *buf, const void *mem, size_t len)
 {
     sl_err_t err = sl_buf_reserve(buf, len);
     if (err)
@@ -47,16 +47,6 @@ sl_err_t sl_buf_add(struct sl_buf *buf, const void *mem, size_t len)
 sl_err_t sl_buf_addstr(struct sl_buf *buf, const char *s)
 {
     return sl_buf_add(buf, s, strlen(s));
-}
-
-sl_err_t sl_buf_addch(struct sl_buf *buf, char ch)
-{
-    if (buf->len + 1 < buf->cap) {
-        buf->data[buf->len++] = ch;
-        buf->data[buf->len] = '\0';
-        return SL_OK;
-    }
-    return sl_buf_add(buf, &ch, 1);
 }
 
 sl_err_t sl_buf_vaddf(struct sl_buf *buf, const char *fmt, va_list ap)

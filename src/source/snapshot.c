@@ -2,16 +2,19 @@
 /* Initial snapshot over libmariadb: a dedicated connection opens one consistent-snapshot
  * transaction paired with the binlog position (MariaDB's binlog_snapshot status, a brief
  * global read lock, or brief table locks: see snapshot.h), loads the captured tables' schemas
- * from information_schema, then reads each table in primary-key ordered chunks streamed with
- * mysql_use_result and turns the text rows into SL_OP_READ changes. Progress is a small JSON
- * document that doubles as the resume checkpoint (parsed by snapshot_ckpt.c). */
+ * from information_schema, then streams each table in primary-key order with mysql_use_result,
+ * hands it out in resumable chunks and turns the text rows into SL_OP_READ changes. Progress is a
+ * small JSON document that doubles as the resume checkpoint (parsed by snapshot_ckpt.c). */
 #include <mysql.h>
 
 #include <assert.h>
+#include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/json.h"
@@ -29,6 +32,20 @@ struct relist {
     size_t n;
 };
 
+/* One chunk read ahead by the reader thread (see "Reader thread" below). */
+struct sl_rbatch {
+    struct sl_arena arena; /* the changes and their values */
+    struct sl_change *chg;
+    size_t n;
+    bool ready; /* published by the reader, not yet taken (under rmu) */
+    bool end;   /* the query has no rows after these (or err) */
+    sl_err_t err;
+    char errstr[1024];
+    struct sl_buf key; /* primary-key texts of the last row, NUL-separated */
+    size_t *key_off, *key_len;
+    uint32_t key_cap;
+};
+
 struct sl_snapshot {
     struct sl_snapshot_opts opts;
     struct relist db_in, db_ex, tab_in, tab_ex;
@@ -41,12 +58,18 @@ struct sl_snapshot {
     struct sl_snap_table *tabs;
     size_t ntabs;
     size_t cur;        /* table being read */
-    MYSQL_RES *res;    /* open streaming query of a whole-table read */
-    bool pending;      /* a look-ahead row of res is held in la */
-    struct sl_buf la;  /* look-ahead row: values back to back */
-    size_t *la_off;    /* per column offset in la, SIZE_MAX = NULL */
-    size_t *la_len;
-    size_t la_cap;
+    MYSQL_RES *res;    /* open streaming query of the table being read */
+    /* Reader thread of res. rmu guards the batches' ready flags and rheld. */
+    struct sl_rbatch rb[2];
+    pthread_t rthr;
+    bool rrunning;
+    atomic_bool rstop;
+    pthread_mutex_t rmu;
+    pthread_cond_t rcv;
+    int rheld;                       /* batch the caller holds, -1 none */
+    unsigned rtake;                  /* batch the caller takes next */
+    const struct sl_snap_table *rst; /* table being read */
+    uint64_t rrow0;                  /* its rows before the query, for messages */
     char file[128];
     uint64_t pos;
     char gtids[4096];
@@ -145,6 +168,8 @@ static bool captured(const struct sl_snapshot *snap, const char *db, const char 
     return !snap->opts.filter || snap->opts.filter(db, table, snap->opts.filter_opaque);
 }
 
+static void reader_stop(struct sl_snapshot *snap, bool abort);
+
 struct sl_snapshot *sl_snapshot_new(const struct sl_snapshot_opts *opts, char *errstr,
                                     size_t errstr_size)
 {
@@ -157,7 +182,13 @@ struct sl_snapshot *sl_snapshot_new(const struct sl_snapshot_opts *opts, char *e
     snprintf(snap->where, sizeof(snap->where), "%s:%u", opts->db.host ? opts->db.host : "",
              opts->db.port ? opts->db.port : 3306);
     sl_arena_init(&snap->schema, 16384);
-    sl_buf_init(&snap->la, SL_BUF_MAX_DEFAULT);
+    for (int i = 0; i < 2; i++) {
+        sl_arena_init(&snap->rb[i].arena, 1 << 20);
+        sl_buf_init(&snap->rb[i].key, SL_BUF_MAX_DEFAULT);
+    }
+    pthread_mutex_init(&snap->rmu, NULL);
+    pthread_cond_init(&snap->rcv, NULL);
+    snap->rheld = -1;
     snap->method = "";
     if (!compile(&snap->db_in, opts->database_include, "database.include.list", errstr,
                  errstr_size) ||
@@ -177,8 +208,7 @@ void sl_snapshot_free(struct sl_snapshot *snap)
 {
     if (!snap)
         return;
-    if (snap->res)
-        mysql_free_result(snap->res);
+    reader_stop(snap, true);
     if (snap->mysql) {
         if (snap->in_txn)
             mysql_query(snap->mysql, "ROLLBACK");
@@ -193,9 +223,15 @@ void sl_snapshot_free(struct sl_snapshot *snap)
     for (size_t i = 0; i < snap->ntabs; i++)
         sl_snap_table_fini(&snap->tabs[i]);
     sl_free(snap->tabs);
-    sl_free(snap->la_off);
-    sl_free(snap->la_len);
-    sl_buf_fini(&snap->la);
+    for (int i = 0; i < 2; i++) {
+        sl_arena_fini(&snap->rb[i].arena);
+        sl_free(snap->rb[i].chg);
+        sl_buf_fini(&snap->rb[i].key);
+        sl_free(snap->rb[i].key_off);
+        sl_free(snap->rb[i].key_len);
+    }
+    pthread_mutex_destroy(&snap->rmu);
+    pthread_cond_destroy(&snap->rcv);
     sl_arena_fini(&snap->schema);
     sl_free(snap);
 }
@@ -728,7 +764,9 @@ static void add_ident(struct sl_buf *sql, struct sl_str s)
     sl_schema_quote_ident(sql, s.ptr, s.len);
 }
 
-static void build_select(const struct sl_snap_table *st, bool chunked, uint32_t limit,
+/* The table's SELECT; keyed: in primary-key order after the stored key, at most limit rows
+ * (0 = no LIMIT). */
+static void build_select(const struct sl_snap_table *st, bool keyed, uint32_t limit,
                          struct sl_buf *sql)
 {
     const struct sl_table *t = &st->t;
@@ -746,7 +784,7 @@ static void build_select(const struct sl_snap_table *st, bool chunked, uint32_t 
     sl_schema_quote_ident(sql, st->db, strlen(st->db));
     sl_buf_addch(sql, '.');
     sl_schema_quote_ident(sql, st->name, strlen(st->name));
-    if (!chunked)
+    if (!keyed)
         return;
     if (st->has_last) {
         /* (a > x) OR (a = x AND b > y) OR ...: understood by every optimizer's range access. */
@@ -769,11 +807,13 @@ static void build_select(const struct sl_snap_table *st, bool chunked, uint32_t 
             sl_buf_addstr(sql, ", ");
         add_ident(sql, t->cols[t->pk[k]].name);
     }
-    sl_buf_addf(sql, " LIMIT %u", limit);
+    if (limit)
+        sl_buf_addf(sql, " LIMIT %u", limit);
 }
 
-static sl_err_t row_to_change(struct sl_snapshot *snap, struct sl_snap_table *st,
-                              const char *const *vals, const size_t *lens,
+/* rowno: the row's number in its table, for messages. */
+static sl_err_t row_to_change(const struct sl_snapshot *snap, const struct sl_snap_table *st,
+                              const char *const *vals, const size_t *lens, uint64_t rowno,
                               struct sl_arena *arena, struct sl_change *chg, char *errstr,
                               size_t errstr_size)
 {
@@ -782,7 +822,9 @@ static sl_err_t row_to_change(struct sl_snapshot *snap, struct sl_snap_table *st
     chg->op = SL_OP_READ;
     chg->table = t;
     chg->after = sl_arena_alloc(arena, t->ncols * sizeof(*chg->after));
-    snprintf(chg->pos.file, sizeof(chg->pos.file), "%s", snap->file);
+    /* Same size: a plain copy (snprintf here cost 3 % of the snapshot). */
+    _Static_assert(sizeof(chg->pos.file) == sizeof(snap->file), "binlog file name sizes");
+    memcpy(chg->pos.file, snap->file, sizeof(chg->pos.file));
     chg->pos.pos = snap->pos;
     chg->pos.ts_sec = st->ts_sec;
     for (uint32_t i = 0; i < t->ncols; i++) {
@@ -790,23 +832,22 @@ static sl_err_t row_to_change(struct sl_snapshot *snap, struct sl_snap_table *st
         sl_err_t err = sl_schema_value(&t->cols[i], vals[i], lens[i], arena, &chg->after[i],
                                        why, sizeof(why));
         if (err) {
-            snprintf(errstr, errstr_size, "snapshot of `%s`.`%s` row %llu: %s", st->db,
-                     st->name, (unsigned long long)st->rows + 1, why);
+            snprintf(errstr, errstr_size, "snapshot of `%s`.`%s` row %llu: %s", st->db, st->name,
+                     (unsigned long long)rowno, why);
             return err;
         }
     }
     return SL_OK;
 }
 
-static sl_err_t fetch_error(struct sl_snapshot *snap, struct sl_snap_table *st, char *errstr,
-                            size_t errstr_size)
+static sl_err_t fetch_error(struct sl_snapshot *snap, const struct sl_snap_table *st, uint64_t rows,
+                            char *errstr, size_t errstr_size)
 {
     unsigned no = mysql_errno(snap->mysql);
     if (!no)
         return SL_OK;
     snprintf(errstr, errstr_size, "%s: reading `%s`.`%s` failed after %llu rows: %s (error %u)",
-             snap->where, st->db, st->name, (unsigned long long)st->rows,
-             mysql_error(snap->mysql), no);
+             snap->where, st->db, st->name, (unsigned long long)rows, mysql_error(snap->mysql), no);
     return classify(no);
 }
 
@@ -820,129 +861,218 @@ static sl_err_t check_fields(struct sl_snapshot *snap, struct sl_snap_table *st,
     return SL_ERR_INVALID;
 }
 
-/* One PK chunk of st: rows after last_pk, at most chunk_rows; *more when rows remain. */
-static sl_err_t chunk_pk(struct sl_snapshot *snap, struct sl_snap_table *st,
-                         struct sl_arena *arena, struct sl_change *out, size_t *n, bool *more,
-                         char *errstr, size_t errstr_size)
+/* ---- Reader thread ----
+ *
+ * A table's rows are read by a thread of their own, so that MariaDB's protocol and the
+ * text-to-value parsing of chunk k+1 overlap the caller's conversion and producing of chunk k
+ * (the two halves took ~20 % and ~80 % of the source thread in bench/snapshot). The reader
+ * fills two batches in turn, each one chunk of changes in its own arena; the caller holds
+ * the batch sl_snapshot_next returned until its next call. A batch is published full only
+ * once the row after it has been fetched (it waits, still unparsed, for the next batch), so
+ * "the table continues" is known when a chunk is handed out, as the "last" marker needs. The
+ * reader touches nothing but the connection, its batches and immutable table facts; the
+ * caller applies a batch's rows and last key to the table's progress when it takes it. */
+
+static void batch_key(struct sl_rbatch *b, const struct sl_table *t, MYSQL_ROW row,
+                      const unsigned long *ul)
 {
-    uint32_t lim = snap->opts.chunk_rows;
+    sl_buf_reset(&b->key);
+    for (uint32_t k = 0; k < t->npk; k++) {
+        uint32_t c = t->pk[k];
+        b->key_off[k] = b->key.len;
+        b->key_len[k] = row[c] ? ul[c] : 0;
+        if (row[c])
+            sl_buf_add(&b->key, row[c], ul[c]);
+        sl_buf_addch(&b->key, '\0');
+    }
+}
+
+/* Parses row into the next change of b; false (with b's error set) when a value is bad. */
+static bool batch_add(struct sl_snapshot *snap, struct sl_rbatch *b, MYSQL_ROW row, uint64_t rowno)
+{
+    const struct sl_snap_table *st = snap->rst;
+    uint32_t nc = st->t.ncols;
+    const unsigned long *ul = mysql_fetch_lengths(snap->res);
+    size_t lens[4096];
+    for (uint32_t i = 0; i < nc && i < 4096; i++)
+        lens[i] = ul[i];
+    b->err = row_to_change(snap, st, (const char *const *)row, lens, rowno, &b->arena,
+                           &b->chg[b->n], b->errstr, sizeof(b->errstr));
+    if (b->err)
+        return false;
+    b->n++;
+    if (st->t.npk && !st->override)
+        batch_key(b, &st->t, row, ul);
+    return true;
+}
+
+static void *reader_main(void *arg)
+{
+    struct sl_snapshot *snap = arg;
+    uint32_t chunk = snap->opts.chunk_rows;
+    uint64_t rowno = snap->rrow0;
+    MYSQL_ROW held = NULL; /* fetched, belongs to the next batch */
+    for (unsigned fill = 0;; fill ^= 1) {
+        struct sl_rbatch *b = &snap->rb[fill];
+        pthread_mutex_lock(&snap->rmu);
+        while ((b->ready || snap->rheld == (int)fill) && !atomic_load(&snap->rstop))
+            pthread_cond_wait(&snap->rcv, &snap->rmu);
+        pthread_mutex_unlock(&snap->rmu);
+        if (atomic_load(&snap->rstop))
+            break;
+        sl_arena_reset(&b->arena);
+        if (!b->chg) /* allocated once: a 2 MB arena block per chunk churned malloc */
+            b->chg = sl_xmalloc(chunk * sizeof(*b->chg));
+        b->n = 0;
+        b->end = false;
+        b->err = SL_OK;
+        b->errstr[0] = '\0';
+        bool ok = !held || batch_add(snap, b, held, ++rowno);
+        held = NULL;
+        while (ok && !atomic_load(&snap->rstop)) {
+            MYSQL_ROW row = mysql_fetch_row(snap->res);
+            if (!row) {
+                b->err = fetch_error(snap, snap->rst, rowno, b->errstr, sizeof(b->errstr));
+                b->end = true;
+                break;
+            }
+            if (b->n == chunk) {
+                held = row;
+                break;
+            }
+            ok = batch_add(snap, b, row, ++rowno);
+        }
+        if (!ok)
+            b->end = true;
+        if (atomic_load(&snap->rstop) && !b->end) {
+            b->err = SL_ERR_SHUTDOWN;
+            snprintf(b->errstr, sizeof(b->errstr), "snapshot stopped");
+            b->end = true;
+        }
+        pthread_mutex_lock(&snap->rmu);
+        b->ready = true;
+        pthread_cond_broadcast(&snap->rcv);
+        pthread_mutex_unlock(&snap->rmu);
+        if (b->end)
+            break;
+    }
+    return NULL;
+}
+
+/* Opens the streaming query of st and starts its reader. */
+static sl_err_t reader_start(struct sl_snapshot *snap, struct sl_snap_table *st, char *errstr,
+                             size_t errstr_size)
+{
     struct sl_buf sql;
     sl_buf_init(&sql, SQL_MAX);
-    build_select(st, true, lim + 1, &sql);
+    build_select(st, st->t.npk && !st->override, 0, &sql);
     sl_err_t err = query(snap, sl_buf_cstr(&sql), errstr, errstr_size);
     sl_buf_fini(&sql);
     if (err)
         return err;
-    MYSQL_RES *res = mysql_use_result(snap->mysql);
-    if (!res)
-        return fetch_error(snap, st, errstr, errstr_size);
-    err = check_fields(snap, st, res, errstr, errstr_size);
-    *n = 0;
-    *more = false;
-    MYSQL_ROW row;
-    while (!err && (row = mysql_fetch_row(res)) != NULL) {
-        if (*n == lim) {
-            *more = true;
-            continue; /* drain */
-        }
-        unsigned long *ul = mysql_fetch_lengths(res);
-        size_t lens[4096];
-        for (uint32_t i = 0; i < st->t.ncols && i < 4096; i++)
-            lens[i] = ul[i];
-        err = row_to_change(snap, st, (const char *const *)row, lens, arena, &out[*n], errstr,
-                            errstr_size);
-        if (err)
-            break;
-        sl_snap_table_set_last(st, (const char *const *)row, lens);
-        (*n)++;
-        st->rows++;
+    snap->res = mysql_use_result(snap->mysql);
+    if (!snap->res)
+        return fetch_error(snap, st, st->rows, errstr, errstr_size);
+    err = check_fields(snap, st, snap->res, errstr, errstr_size);
+    if (err) {
+        mysql_free_result(snap->res); /* reads the rest: a wrong override, not a big table */
+        snap->res = NULL;
+        return err;
     }
-    while (err && mysql_fetch_row(res) != NULL)
-        ;
-    if (!err)
-        err = fetch_error(snap, st, errstr, errstr_size);
-    mysql_free_result(res);
-    return err;
-}
-
-/* Copies the current row of res into the look-ahead buffer. */
-static void hold_row(struct sl_snapshot *snap, uint32_t ncols, MYSQL_ROW row,
-                     const unsigned long *ul)
-{
-    if (snap->la_cap < ncols) {
-        snap->la_off = sl_xrealloc(snap->la_off, ncols * sizeof(size_t));
-        snap->la_len = sl_xrealloc(snap->la_len, ncols * sizeof(size_t));
-        snap->la_cap = ncols;
-    }
-    sl_buf_reset(&snap->la);
-    for (uint32_t i = 0; i < ncols; i++) {
-        snap->la_len[i] = ul[i];
-        snap->la_off[i] = row[i] ? snap->la.len : SIZE_MAX;
-        if (row[i]) {
-            sl_buf_add(&snap->la, row[i], ul[i]);
-            sl_buf_addch(&snap->la, '\0');
+    for (int i = 0; i < 2; i++) {
+        struct sl_rbatch *b = &snap->rb[i];
+        b->ready = false;
+        if (b->key_cap < st->t.npk) {
+            b->key_off = sl_xrealloc(b->key_off, st->t.npk * sizeof(size_t));
+            b->key_len = sl_xrealloc(b->key_len, st->t.npk * sizeof(size_t));
+            b->key_cap = st->t.npk;
         }
     }
-    snap->pending = true;
+    snap->rheld = -1;
+    snap->rtake = 0;
+    snap->rst = st;
+    snap->rrow0 = st->rows;
+    atomic_store(&snap->rstop, false);
+    if (pthread_create(&snap->rthr, NULL, reader_main, snap) != 0) {
+        snprintf(errstr, errstr_size, "cannot start the snapshot reader thread");
+        mysql_free_result(snap->res);
+        snap->res = NULL;
+        return SL_ERR_IO;
+    }
+    snap->rrunning = true;
+    return SL_OK;
 }
 
-/* Whole-table streaming read (no primary key, or an override SELECT). */
-static sl_err_t chunk_stream(struct sl_snapshot *snap, struct sl_snap_table *st,
-                             struct sl_arena *arena, struct sl_change *out, size_t *n,
-                             bool *more, char *errstr, size_t errstr_size)
+/* Ends the reader and the query. abort: the result was not read to its end; the socket is
+ * shut down first, so that neither the reader's fetch nor mysql_free_result's read of the
+ * remaining rows (the rest of a table, possibly millions of rows) waits for the server. The
+ * connection is unusable afterwards; only sl_snapshot_free follows an abort. */
+static void reader_stop(struct sl_snapshot *snap, bool abort)
 {
-    sl_err_t err = SL_OK;
-    uint32_t nc = st->t.ncols;
-    const char *vals[4096];
-    size_t lens[4096];
+    if (snap->rrunning) {
+        atomic_store(&snap->rstop, true);
+        if (abort)
+            shutdown(mysql_get_socket(snap->mysql), SHUT_RDWR);
+        pthread_mutex_lock(&snap->rmu);
+        pthread_cond_broadcast(&snap->rcv);
+        pthread_mutex_unlock(&snap->rmu);
+        pthread_join(snap->rthr, NULL);
+        snap->rrunning = false;
+    }
+    if (snap->res) {
+        if (abort && snap->mysql)
+            shutdown(mysql_get_socket(snap->mysql), SHUT_RDWR);
+        mysql_free_result(snap->res);
+        snap->res = NULL;
+    }
+}
+
+/* Next chunk of st from its reader (started on first use): *out points at *n changes in the
+ * batch the caller now holds; *more when the table continues. Each table is read by one
+ * streaming query, in primary-key order after the stored key when it has one, and the key of
+ * the last row of each chunk handed out is remembered, so every chunk boundary is a resume
+ * point. One query per table rather than one per chunk: the per-chunk queries
+ * (ORDER BY pk LIMIT chunk_rows+1) left the source waiting on each query's round trip and
+ * start-up, 8.1-8.6 s against 5.5-6.6 s for 5M rows in bench/snapshot with the same CPU
+ * time. The open result holds nothing the snapshot's transaction does not already hold (read
+ * view, metadata locks). */
+static sl_err_t chunk_read(struct sl_snapshot *snap, struct sl_snap_table *st,
+                           struct sl_change **out, size_t *n, bool *more, char *errstr,
+                           size_t errstr_size)
+{
     *n = 0;
     *more = false;
-    if (!snap->res) {
-        struct sl_buf sql;
-        sl_buf_init(&sql, SQL_MAX);
-        build_select(st, false, 0, &sql);
-        err = query(snap, sl_buf_cstr(&sql), errstr, errstr_size);
-        sl_buf_fini(&sql);
+    if (!snap->rrunning) {
+        sl_err_t err = reader_start(snap, st, errstr, errstr_size);
         if (err)
             return err;
-        snap->res = mysql_use_result(snap->mysql);
-        if (!snap->res)
-            return fetch_error(snap, st, errstr, errstr_size);
-        err = check_fields(snap, st, snap->res, errstr, errstr_size);
-        if (err)
-            goto done;
     }
-    if (snap->pending) {
-        for (uint32_t i = 0; i < nc; i++) {
-            vals[i] = snap->la_off[i] == SIZE_MAX ? NULL : snap->la.data + snap->la_off[i];
-            lens[i] = snap->la_len[i];
-        }
-        err = row_to_change(snap, st, vals, lens, arena, &out[(*n)++], errstr, errstr_size);
-        snap->pending = false;
-        st->rows++;
+    struct sl_rbatch *b = &snap->rb[snap->rtake];
+    pthread_mutex_lock(&snap->rmu);
+    while (!b->ready)
+        pthread_cond_wait(&snap->rcv, &snap->rmu);
+    b->ready = false;
+    snap->rheld = (int)snap->rtake;
+    pthread_mutex_unlock(&snap->rmu);
+    snap->rtake ^= 1;
+    if (b->err) {
+        snprintf(errstr, errstr_size, "%s", b->errstr);
+        reader_stop(snap, true);
+        return b->err;
     }
-    MYSQL_ROW row;
-    while (!err && (row = mysql_fetch_row(snap->res)) != NULL) {
-        unsigned long *ul = mysql_fetch_lengths(snap->res);
-        if (*n == snap->opts.chunk_rows) {
-            hold_row(snap, nc, row, ul);
-            *more = true;
-            return SL_OK;
-        }
-        for (uint32_t i = 0; i < nc; i++) {
-            vals[i] = row[i];
-            lens[i] = ul[i];
-        }
-        err = row_to_change(snap, st, vals, lens, arena, &out[(*n)++], errstr, errstr_size);
-        st->rows++;
+    *out = b->chg;
+    *n = b->n;
+    *more = !b->end;
+    st->rows += b->n;
+    if (b->n && st->t.npk && !st->override) {
+        const char *keys[SL_SNAP_KEY_MAX];
+        for (uint32_t k = 0; k < st->t.npk && k < SL_SNAP_KEY_MAX; k++)
+            keys[k] = b->key.data + b->key_off[k];
+        sl_snap_table_set_last_key(st, keys, b->key_len);
     }
-    if (!err)
-        err = fetch_error(snap, st, errstr, errstr_size);
-done:
-    mysql_free_result(snap->res);
-    snap->res = NULL;
-    snap->pending = false;
-    return err;
+    if (b->end)
+        reader_stop(snap, false); /* result read to its end: nothing left to drain */
+    return SL_OK;
 }
 
 /* Whether table st still has rows to read (probe for the "last" marker). */
@@ -999,9 +1129,15 @@ sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_arena *arena,
                           struct sl_change **changes, size_t *n, bool *last, char *errstr,
                           size_t errstr_size)
 {
+    (void)arena; /* the changes live in the reader's batches (snapshot.h) */
     *n = 0;
     *last = false;
     *changes = NULL;
+    /* The caller is done with the chunk it holds: the reader may refill its batch. */
+    pthread_mutex_lock(&snap->rmu);
+    snap->rheld = -1;
+    pthread_cond_broadcast(&snap->rcv);
+    pthread_mutex_unlock(&snap->rmu);
     while (snap->cur < snap->ntabs) {
         struct sl_snap_table *st = &snap->tabs[snap->cur];
         if (st->state == SL_SNAP_DONE) {
@@ -1012,11 +1148,9 @@ sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_arena *arena,
             st->state = SL_SNAP_RUNNING;
             st->ts_sec = time(NULL);
         }
-        struct sl_change *out = sl_arena_alloc(arena, snap->opts.chunk_rows * sizeof(*out));
+        struct sl_change *out = NULL;
         bool more = false;
-        sl_err_t err = (st->t.npk && !st->override)
-                           ? chunk_pk(snap, st, arena, out, n, &more, errstr, errstr_size)
-                           : chunk_stream(snap, st, arena, out, n, &more, errstr, errstr_size);
+        sl_err_t err = chunk_read(snap, st, &out, n, &more, errstr, errstr_size);
         if (err)
             return err;
         snap->rows += *n;

@@ -12,7 +12,7 @@
  *   while ((err = sl_snapshot_next(snap, arena, &changes, &n, &last, errstr, ...)) == SL_OK) {
  *       hand changes[0..n) downstream (last: changes[n-1] is the final snapshot row);
  *       once they are durable, store sl_snapshot_progress_json(snap, &buf) as checkpoint;
- *       sl_arena_reset(arena) when downstream no longer needs the chunk;
+ *       (the chunk stays valid until the next sl_snapshot_next or sl_snapshot_free)
  *   }
  *   err == SL_ERR_EOF: done; store the position + "snapshot completed" atomically (P14);
  *   sl_snapshot_free(snap);
@@ -43,12 +43,14 @@
  * Schemas are read from information_schema inside the transaction (types mapped to the binlog
  * type codes, see schema.h) before any data is read.
  *
- * Scan. Tables with a primary key are read in chunks of chunk_rows rows:
- *   SELECT cols FROM t WHERE (pk) > (last) ORDER BY pk LIMIT chunk_rows+1
- * streamed with mysql_use_result (memory bounded by one chunk whatever the table size; the
- * extra row only tells whether the table continues). Tables without a primary key, and tables
- * with a snapshot.select.statement.overrides statement, are read by one streaming query that
- * sl_snapshot_next consumes chunk_rows rows at a time; these cannot resume mid-table.
+ * Scan. Each table is read by one streaming query (mysql_use_result: memory bounded by two
+ * chunks whatever the table size), in primary-key order when it has one:
+ *   SELECT cols FROM t [WHERE (pk) > (last)] ORDER BY pk
+ * and handed out chunk_rows rows at a time; the key of the last row of every chunk handed out
+ * is remembered, so each chunk is a resume point. Stopping mid-table shuts the connection's
+ * socket down rather than reading the rest of the result. Tables without a primary key, and tables
+ * with a snapshot.select.statement.overrides statement, are read the same way without the order and
+ * cannot resume mid-table.
  *
  * Resume (Debezium restarts a snapshot from zero; P5). sl_snapshot_progress_json gives, after
  * each chunk, the snapshot's binlog position + GTID set and per table its state, rows copied
@@ -62,7 +64,8 @@
  * original binlog file to still exist: when SHOW BINARY LOGS no longer lists it, the
  * checkpoint is discarded, a fresh snapshot starts, and sl_snapshot_resume_note says why.
  *
- * Thread: one thread at a time per snapshot. */
+ * Thread: one thread at a time per snapshot. Inside, each table's query is read by a thread of
+ * its own one chunk ahead of the caller (two chunks in memory). */
 #ifndef SL_SOURCE_SNAPSHOT_H
 #define SL_SOURCE_SNAPSHOT_H
 
@@ -127,13 +130,14 @@ void sl_snapshot_free(struct sl_snapshot *snap);
 sl_err_t sl_snapshot_begin(struct sl_snapshot *snap, const char *resume_json, char *errstr,
                            size_t errstr_size);
 
-/* Next chunk: *changes points at *n changes (1..chunk_rows) carved from arena, all of one
- * table, op SL_OP_READ, before NULL, after = table->ncols values, pos = the snapshot position
- * (file, pos; row = 0, server_id = 0, ts_sec = start of the table's scan). The tables they
- * point to are owned by the snapshot and live until sl_snapshot_free. *last is true when
- * changes[*n - 1] is the final row of the whole snapshot (source.snapshot "last").
- * SL_ERR_EOF when every table is done (the transaction is then committed). Errors as begin,
- * SL_ERR_PROTO for a value that does not parse (errstr names table and column). */
+/* Next chunk: *changes points at *n changes (1..chunk_rows), all of one table, held in the
+ * snapshot's read-ahead buffers until the next call or sl_snapshot_free (arena is no longer
+ * used; kept for callers), op SL_OP_READ, before NULL, after = table->ncols values, pos = the
+ * snapshot position (file, pos; row = 0, server_id = 0, ts_sec = start of the table's scan). The
+ * tables they point to are owned by the snapshot and live until sl_snapshot_free. *last is true
+ * when changes[*n - 1] is the final row of the whole snapshot (source.snapshot "last"). SL_ERR_EOF
+ * when every table is done (the transaction is then committed). Errors as begin, SL_ERR_PROTO for a
+ * value that does not parse (errstr names table and column). */
 sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_arena *arena,
                           struct sl_change **changes, size_t *n, bool *last, char *errstr,
                           size_t errstr_size);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,38 @@ static void test_json_escape(void **state)
     sl_buf_fini(&buf);
 }
 
+/* The hand-written integer writers against printf, around every digit-count boundary. */
+static void test_json_ints(void **state)
+{
+    (void)state;
+    struct sl_buf buf;
+    sl_buf_init(&buf, 0);
+    char want[32];
+    uint64_t p = 1;
+    for (int d = 0; d < 20; d++, p *= 10) {
+        const uint64_t near[] = {p - 1, p, p + 1, p * 3 + 7};
+        for (size_t k = 0; k < sizeof(near) / sizeof(near[0]); k++) {
+            uint64_t u = near[k];
+            sl_buf_reset(&buf);
+            sl_json_u64(&buf, u);
+            snprintf(want, sizeof(want), "%llu", (unsigned long long)u);
+            assert_string_equal(buf.data, want);
+            for (int sign = -1; sign <= 1; sign += 2) {
+                /* Wrapping conversion (gcc, clang): no signed overflow. */
+                int64_t i = (int64_t)(sign < 0 ? 0 - u : u);
+                sl_buf_reset(&buf);
+                sl_json_i64(&buf, i);
+                snprintf(want, sizeof(want), "%lld", (long long)i);
+                assert_string_equal(buf.data, want);
+            }
+        }
+    }
+    sl_buf_reset(&buf);
+    sl_json_i64(&buf, INT64_MAX);
+    assert_string_equal(buf.data, "9223372036854775807");
+    sl_buf_fini(&buf);
+}
+
 static void test_parse(void **state)
 {
     (void)state;
@@ -129,6 +162,20 @@ static void test_parse(void **state)
     assert_int_equal(sl_parse_u64("-1", &u), SL_ERR_INVALID);
     assert_int_equal(sl_parse_u64("18446744073709551615", &u), SL_OK);
     assert_int_equal(sl_parse_u64("18446744073709551616", &u), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_u64("+1", &u), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_u64(" 1", &u), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_i64("+7", &i), SL_OK);
+    assert_int_equal(i, 7);
+    assert_int_equal(sl_parse_i64("-9223372036854775808", &i), SL_OK);
+    assert_true(i == INT64_MIN);
+    assert_int_equal(sl_parse_i64("9223372036854775807", &i), SL_OK);
+    assert_true(i == INT64_MAX);
+    assert_int_equal(sl_parse_i64("9223372036854775808", &i), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_i64("-9223372036854775809", &i), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_i64("-", &i), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_i64("--1", &i), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_i64(" 1", &i), SL_ERR_INVALID);
+    assert_int_equal(sl_parse_i64("1 ", &i), SL_ERR_INVALID);
     assert_int_equal(sl_parse_bool("TRUE", &b), SL_OK);
     assert_true(b);
     assert_int_equal(sl_parse_bool("yes", &b), SL_ERR_INVALID);
@@ -143,7 +190,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_bounded), cmocka_unit_test(test_cur_overrun),
         cmocka_unit_test(test_arena),       cmocka_unit_test(test_json_escape),
-        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_json_ints),   cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
