@@ -126,7 +126,8 @@ static sl_err_t record_error(struct sink_thread *th, const struct sl_bus_msg *m,
                    "%s-%d: error in stage %s (%s): %s; record topic=%s partition=%d "
                    "offset=%lld value=%.*s",
                    t->conf.name, th->id, stage, exclass, why, m->topic, (int)m->partition,
-                   (long long)m->offset, m->value ? (int)(m->value_len > 2048 ? 2048 : m->value_len) : 4,
+                   (long long)m->offset,
+                   m->value ? (int)(m->value_len > 2048 ? 2048 : m->value_len) : 4,
                    m->value ? (const char *)m->value : "null");
         else
             sl_log(SL_LOG_ERROR, FAC,
@@ -173,8 +174,8 @@ static void on_fail(const struct sl_ddb_failure *f, void *opaque)
 static sl_err_t put(struct sink_thread *th, const struct sl_bus_msg *m)
 {
     char why[768];
-    struct sl_sink_rec rec = {m->topic, m->partition, m->offset,   m->key,
-                              m->key_len, m->value,   m->value_len};
+    struct sl_sink_rec rec = {m->topic,   m->partition, m->offset,   m->key,
+                              m->key_len, m->value,     m->value_len};
     madd(th->m_consumed, 1);
     madd(th->m_consumed_bytes, (int64_t)(m->key_len + m->value_len));
     if (th->m_behind && m->timestamp_ms > 0)
@@ -327,8 +328,7 @@ static sl_err_t run_kafka(struct sink_thread *th)
     while (atomic_load(&t->leaving) < t->nthreads && sl_time_mono_ms() < until) {
         bool others_done = true;
         for (int i = 0; i < t->nthreads; i++)
-            if (&t->threads[i] != th && !atomic_load(&t->threads[i].done) &&
-                t->threads[i].started)
+            if (&t->threads[i] != th && !atomic_load(&t->threads[i].done) && t->threads[i].started)
                 others_done = false;
         if (others_done)
             break;
@@ -374,6 +374,24 @@ static void ack_done(struct sink_thread *th)
     }
 }
 
+/* Hands one record from the bus to the writer (or acknowledges it at once when it is not
+ * ours). On error the record is released: the source replays it after a restart. */
+static sl_err_t take_rec(struct sink_thread *th, struct sl_local_rec *rec)
+{
+    struct sl_local *l = th->task->conf.local;
+    if (!wanted(th->task, rec->msg.topic)) {
+        sl_local_ack(l, rec); /* not ours: nothing to write */
+        return SL_OK;
+    }
+    sl_err_t err = put(th, &rec->msg);
+    if (err) {
+        sl_local_release(l, rec);
+        return err;
+    }
+    pend_push(th, rec);
+    return SL_OK;
+}
+
 static sl_err_t run_local(struct sink_thread *th)
 {
     struct sl_sink_task *t = th->task;
@@ -386,20 +404,17 @@ static sl_err_t run_local(struct sink_thread *th)
             sl_ddb_writer_poll(th->w, POLL_MS / 2);
         else
             perr = sl_local_poll(l, &rec, th->pend_n ? 0 : POLL_MS);
-        if (perr == SL_ERR_SHUTDOWN)
-            break;
-        if (perr == SL_OK) {
-            if (!wanted(t, rec->msg.topic)) {
-                sl_local_ack(l, rec); /* not ours: nothing to write */
-            } else {
-                err = put(th, &rec->msg);
-                if (err) {
-                    sl_local_release(l, rec);
-                    break;
-                }
-                pend_push(th, rec);
-            }
+        /* Take what the bus already holds, up to a full batch, before the writer sends: a
+         * transaction's rows arrive within a fraction of a millisecond and then leave as
+         * full batches, not as a first record alone followed by the rest waiting for it. */
+        for (int n = 0; perr == SL_OK;) {
+            err = take_rec(th, rec);
+            if (err || ++n == SL_SINK_BATCH_MAX_ITEMS)
+                break;
+            perr = sl_local_poll(l, &rec, 0);
         }
+        if (err || perr == SL_ERR_SHUTDOWN)
+            break;
         /* Writes in flight and no record waiting: wait on DynamoDB's sockets (so a finished
          * request frees its keys and the next batch goes out at once), a record arriving
          * meanwhile waits at most BUSY_WAIT_MS. */

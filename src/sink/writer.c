@@ -35,7 +35,8 @@ struct sl_ddb_writer {
     /* Batches taken from the batcher and not finished: sending, waiting or backing off. */
     struct sl_sink_batch **active;
     size_t n_active, cap_active;
-    int sending; /* batch-mode requests in flight */
+    int sending;        /* batch-mode requests in flight */
+    size_t batch_items; /* requests per full batch */
     sl_err_t fatal;
     bool closing;
     char fatal_str[1024];
@@ -90,6 +91,9 @@ struct sl_ddb_writer *sl_ddb_writer_new(const struct sl_ddb_writer_conf *conf, c
     if (w->conf.backoff_cap_ms <= 0)
         w->conf.backoff_cap_ms = 20000;
     w->bat = sl_sink_batcher_new(conf->batch_size);
+    w->batch_items = conf->batch_size && conf->batch_size < SL_SINK_BATCH_MAX_ITEMS
+                         ? conf->batch_size
+                         : SL_SINK_BATCH_MAX_ITEMS;
     w->trk = sl_sink_tracker_new();
     sl_sink_item_init(&w->item);
     sl_sink_item_init(&w->del);
@@ -484,6 +488,22 @@ static sl_err_t send_batch(struct sl_ddb_writer *w, struct sl_sink_batch *b)
     return err;
 }
 
+/* Whether one more batch may start: a connection is free and the items of the batches
+ * taken (in flight or backing off) leave room for a full batch within
+ * max_inflight_batches full batches. The bound is on items, not requests, so at modest
+ * rates a small batch goes out at once beside the others instead of waiting for one of
+ * them to finish (a round trip, and under CPU load a scheduling delay of the sink thread
+ * and of DynamoDB), while a backlog still fills the open batch up to a full one. */
+static bool room_for_batch(const struct sl_ddb_writer *w)
+{
+    if (sl_ddb_full(w->ddb))
+        return false;
+    size_t items = 0;
+    for (size_t i = 0; i < w->n_active; i++)
+        items += w->active[i]->n;
+    return items + w->batch_items <= (size_t)w->conf.max_inflight_batches * w->batch_items;
+}
+
 /* Sends what is due: retries whose backoff expired, then new batches. */
 static void pump(struct sl_ddb_writer *w)
 {
@@ -498,12 +518,12 @@ static void pump(struct sl_ddb_writer *w)
                 send_batch(w, b);
         }
     }
-    /* Seal the open batch whenever a request could go now: idle -> send at once, busy ->
-     * records keep accumulating into full batches. */
-    if (!sl_ddb_full(w->ddb) && w->n_active < (size_t)w->conf.max_inflight_batches)
+    /* Seal the open batch only when it would leave now (room for it, no sealed batch ahead
+     * of it): idle -> send at once, busy -> records keep accumulating into full batches
+     * rather than being cut short each time a request finishes. */
+    if (room_for_batch(w) && sl_sink_batcher_sealed(w->bat) == 0)
         sl_sink_batcher_seal(w->bat);
-    while (!w->fatal && !sl_ddb_full(w->ddb) &&
-           w->n_active < (size_t)w->conf.max_inflight_batches) {
+    while (!w->fatal && room_for_batch(w)) {
         struct sl_sink_batch *b = sl_sink_batcher_take(w->bat);
         if (!b)
             break;

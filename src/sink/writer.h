@@ -45,7 +45,7 @@ struct sl_ddb_writer_conf {
     struct sl_ddb_conf ddb;         /* endpoint, region, credentials, HTTP concurrency */
     struct sl_ddb_table_opts table; /* auto-create, billing mode, wait */
     size_t batch_size;              /* requests per BatchWriteItem, 1..25; 0 = 25 */
-    int max_inflight_batches;       /* BatchWriteItem calls in flight; 0 = 4 */
+    int max_inflight_batches;       /* full batches' worth of items in flight; 0 = 4 */
     size_t max_pending_items;       /* backpressure bound; 0 = 10000 */
     size_t max_pending_bytes;       /* backpressure bound; 0 = 64 MB */
     long max_retry_ms;              /* give up on a batch retried this long; 0 = 300000 */
