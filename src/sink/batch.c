@@ -244,6 +244,7 @@ static void entry_set(struct sl_sink_entry *e, const struct sl_sink_item *item,
     e->op = item->op;
     struct sl_buf req;
     sl_buf_init(&req, SL_BUF_MAX_DEFAULT);
+    sl_buf_reserve(&req, item->item.len + item->key.len + 32); /* one allocation */
     if (item->op == SL_SINK_OP_PUT) {
         sl_buf_addstr(&req, "{\"PutRequest\":{\"Item\":");
         sl_buf_add(&req, item->item.data, item->item.len);

@@ -414,6 +414,7 @@ static sl_err_t send_batch(struct sl_ddb_writer *w, struct sl_sink_batch *b)
     sl_buf_init(&body, SL_SINK_BATCH_MAX_BYTES + 65536);
     sl_err_t err = SL_OK;
     if (!b->single) {
+        sl_buf_reserve(&body, b->bytes + 64); /* one allocation, not one per doubling */
         sl_buf_addstr(&body, "{\"RequestItems\":{");
         bool first_table = true;
         for (size_t i = 0; i < b->n; i++) {
