@@ -46,8 +46,15 @@ sl_err_t sl_local_send(struct sl_local *l, const struct sl_bus_msg *msg, uint64_
  * The caller owns *rec until sl_local_ack / sl_local_release. Thread: any (the consumer). */
 sl_err_t sl_local_poll(struct sl_local *l, struct sl_local_rec **rec, int timeout_ms);
 
+/* As sl_local_poll, but takes up to max (>= 1) records under one lock; *n is how many (>= 1
+ * with SL_OK). */
+sl_err_t sl_local_poll_many(struct sl_local *l, struct sl_local_rec **recs, size_t max, size_t *n,
+                            int timeout_ms);
+
 /* Acknowledges rec as durably handled and frees it (takes ownership). Thread: any. */
 void sl_local_ack(struct sl_local *l, struct sl_local_rec *rec);
+/* Acknowledges n records at once (one lock, at most one wake-up of the waiters). */
+void sl_local_ack_many(struct sl_local *l, struct sl_local_rec *const *recs, size_t n);
 /* Frees rec without acknowledging it: its sequence stays below the watermark forever, so the
  * source never stores an offset past it (a restart replays it). Thread: any. */
 void sl_local_release(struct sl_local *l, struct sl_local_rec *rec);

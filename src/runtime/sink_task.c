@@ -31,6 +31,8 @@
 #define POLL_MS 200
 /* Longest wait on DynamoDB's sockets while records may be arriving on the bus. */
 #define BUSY_WAIT_MS 2
+/* Records taken from the local bus at once (as max.poll.records' default). */
+#define LOCAL_BATCH 500
 #define MAX_THREADS 64
 
 struct sink_thread {
@@ -358,20 +360,29 @@ static void pend_push(struct sink_thread *th, struct sl_local_rec *rec)
     th->pend_n++;
 }
 
-/* Acknowledges, in order, the records DynamoDB has accepted. */
+/* Acknowledges, in order, the records DynamoDB has accepted; in groups, so the bus lock and
+ * the source's wake-up are paid per group rather than per record. */
 static void ack_done(struct sink_thread *th)
 {
     struct sl_local *l = th->task->conf.local;
+    struct sl_local_rec *done[LOCAL_BATCH];
+    size_t n = 0;
     while (th->pend_n) {
         struct sl_local_rec *rec = th->pend[th->pend_head];
         int64_t next;
         if (sl_ddb_writer_committable(th->w, rec->msg.topic, rec->msg.partition, &next) ||
             rec->msg.offset >= next)
             break;
-        sl_local_ack(l, rec);
+        done[n++] = rec;
         th->pend_head = (th->pend_head + 1) % th->pend_cap;
         th->pend_n--;
+        if (n == LOCAL_BATCH) {
+            sl_local_ack_many(l, done, n);
+            n = 0;
+        }
     }
+    if (n)
+        sl_local_ack_many(l, done, n);
 }
 
 /* Hands one record from the bus to the writer (or acknowledges it at once when it is not
@@ -397,23 +408,26 @@ static sl_err_t run_local(struct sink_thread *th)
     struct sl_sink_task *t = th->task;
     struct sl_local *l = t->conf.local;
     sl_err_t err = SL_OK;
+    struct sl_local_rec *recs[LOCAL_BATCH];
     for (;;) {
-        struct sl_local_rec *rec = NULL;
+        size_t n = 0;
         sl_err_t perr = SL_ERR_AGAIN;
         if (atomic_load(&t->paused) && !atomic_load(&t->stop))
             sl_ddb_writer_poll(th->w, POLL_MS / 2);
         else
-            perr = sl_local_poll(l, &rec, th->pend_n ? 0 : POLL_MS);
-        /* Take what the bus already holds, up to a full batch, before the writer sends: a
-         * transaction's rows arrive within a fraction of a millisecond and then leave as
-         * full batches, not as a first record alone followed by the rest waiting for it. */
-        for (int n = 0; perr == SL_OK;) {
-            err = take_rec(th, rec);
-            if (err || ++n == SL_SINK_BATCH_MAX_ITEMS)
-                break;
-            perr = sl_local_poll(l, &rec, 0);
+            perr = sl_local_poll_many(l, recs, LOCAL_BATCH, &n, th->pend_n ? 0 : POLL_MS);
+        if (perr == SL_ERR_SHUTDOWN)
+            break;
+        /* Like a Kafka poll: take what the bus already holds before the writer sends. A
+         * transaction's rows arrive within a fraction of a millisecond and then leave as full
+         * batches, not one record per request with the rest waiting for it. */
+        for (size_t i = 0; i < n; i++) {
+            if (err)
+                sl_local_release(l, recs[i]); /* not taken: the source replays it */
+            else
+                err = take_rec(th, recs[i]);
         }
-        if (err || perr == SL_ERR_SHUTDOWN)
+        if (err)
             break;
         /* Writes in flight and no record waiting: wait on DynamoDB's sockets (so a finished
          * request frees its keys and the next batch goes out at once), a record arriving

@@ -187,11 +187,8 @@ struct sl_sink_batcher *sl_sink_batcher_new(size_t max_items)
 
 static void entry_fini(struct sl_sink_entry *e)
 {
-    sl_free(e->table);
-    sl_free(e->key);
-    sl_free(e->req);
-    sl_free(e->item);
-    sl_free(e->topic);
+    sl_free(e->table); /* with key */
+    sl_free(e->req);   /* with item and topic */
     sl_free(e->tickets);
     memset(e, 0, sizeof(*e));
 }
@@ -234,29 +231,35 @@ void sl_sink_batcher_seal(struct sl_sink_batcher *bat)
     bat->n_sealed++;
 }
 
-/* Fills e's content from item (replacing what was there) and appends the ticket. */
+/* Fills e's content from item (replacing what was there) and appends the ticket. The
+ * request, the PUT item and the topic share one allocation, owned by e->req: this runs for
+ * every record. */
 static void entry_set(struct sl_sink_entry *e, const struct sl_sink_item *item,
                       const struct sl_sink_rec *rec, struct sl_sink_ticket t)
 {
     sl_free(e->req);
-    sl_free(e->item);
-    sl_free(e->topic);
     e->op = item->op;
-    struct sl_buf req;
-    sl_buf_init(&req, SL_BUF_MAX_DEFAULT);
-    if (item->op == SL_SINK_OP_PUT) {
-        sl_buf_addstr(&req, "{\"PutRequest\":{\"Item\":");
-        sl_buf_add(&req, item->item.data, item->item.len);
-        e->item = sl_xstrndup(item->item.data, item->item.len);
-    } else {
-        sl_buf_addstr(&req, "{\"DeleteRequest\":{\"Key\":");
-        sl_buf_add(&req, item->key.data, item->key.len);
-        e->item = NULL;
+    bool put = item->op == SL_SINK_OP_PUT;
+    const char *pre = put ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":";
+    const struct sl_buf *body = put ? &item->item : &item->key;
+    size_t pl = strlen(pre), rl = pl + body->len + 2, tl = strlen(rec->topic);
+    char *p = sl_xmalloc(rl + 1 + (put ? item->item.len + 1 : 0) + tl + 1);
+    e->req = p;
+    e->req_len = rl;
+    memcpy(p, pre, pl);
+    memcpy(p + pl, body->data, body->len);
+    memcpy(p + pl + body->len, "}}", 3);
+    p += rl + 1;
+    e->item = NULL;
+    if (put) {
+        memcpy(p, item->item.data, item->item.len);
+        p[item->item.len] = '\0';
+        e->item = p;
+        p += item->item.len + 1;
     }
-    sl_buf_addstr(&req, "}}");
-    e->req = sl_buf_take(&req, &e->req_len);
+    memcpy(p, rec->topic, tl + 1);
+    e->topic = p;
     e->size = item->size;
-    e->topic = sl_xstrdup(rec->topic);
     e->partition = rec->partition;
     e->offset = rec->offset;
     e->tickets = sl_xrealloc(e->tickets, (e->n_tickets + 1) * sizeof(*e->tickets));
@@ -301,8 +304,12 @@ void sl_sink_batcher_add(struct sl_sink_batcher *bat, const struct sl_sink_item 
     }
     struct sl_sink_entry *e = &b->ent[b->n++];
     memset(e, 0, sizeof(*e));
-    e->table = sl_xstrdup(item->table);
-    e->key = sl_xstrndup(item->key.data, item->key.len);
+    size_t tl = strlen(item->table);
+    e->table = sl_xmalloc(tl + 1 + item->key.len + 1); /* one allocation for both */
+    memcpy(e->table, item->table, tl + 1);
+    e->key = e->table + tl + 1;
+    memcpy(e->key, item->key.data, item->key.len);
+    e->key[item->key.len] = '\0';
     e->hash = h;
     entry_set(e, item, rec, t);
     b->bytes += e->req_len + strlen(e->table) + 8;

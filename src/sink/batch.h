@@ -60,17 +60,18 @@ size_t sl_sink_tracker_pending(const struct sl_sink_tracker *trk);
 /* One write request inside a batch. Fields readable by the writer. */
 struct sl_sink_entry {
     sl_sink_op_t op;
-    char *table; /* owned */
-    char *key;   /* owned: DynamoDB JSON of the key */
-    char *req;   /* owned: {"PutRequest":{"Item":..}} or {"DeleteRequest":{"Key":..}} */
+    char *table; /* owned (one allocation with key) */
+    char *key;   /* DynamoDB JSON of the key */
+    char *req;   /* owned (one allocation with item and topic): {"PutRequest":{"Item":..}}
+                  * or {"DeleteRequest":{"Key":..}} */
     size_t req_len;
-    char *item;    /* owned: PUT item JSON (for PutItem fallback); NULL for deletes */
+    char *item;    /* PUT item JSON (for PutItem fallback); NULL for deletes */
     uint64_t hash; /* of table + key */
     size_t size;   /* DynamoDB bytes */
     bool done;     /* writer bookkeeping: accepted or reported */
     bool busy;     /* writer bookkeeping: a single-item request is in flight */
     /* The record whose content this entry carries (the latest one merged in). */
-    char *topic; /* owned */
+    char *topic; /* with req */
     int32_t partition;
     int64_t offset;
     struct sl_sink_ticket *tickets; /* owned; every record merged into this entry */

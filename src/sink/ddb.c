@@ -5,6 +5,7 @@
 #include "sink/ddb.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -46,6 +47,10 @@ struct sl_ddb {
     long timeout_ms;
     int inflight;
     struct req *reqs;
+    /* Easy handles of finished requests, kept for the next ones: setting a handle up costs
+     * more than a small BatchWriteItem's own work on the sink thread. */
+    CURL **idle;
+    int n_idle;
 };
 
 static const struct {
@@ -164,6 +169,7 @@ struct sl_ddb *sl_ddb_new(const struct sl_ddb_conf *conf, char *errstr, size_t e
     ddb->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 30000;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     ddb->multi = curl_multi_init();
+    ddb->idle = sl_xcalloc((size_t)ddb->max_inflight, sizeof(*ddb->idle));
     curl_multi_setopt(ddb->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)ddb->max_inflight);
     curl_multi_setopt(ddb->multi, CURLMOPT_MAXCONNECTS, (long)ddb->max_inflight);
     return ddb;
@@ -178,8 +184,12 @@ static void req_free(struct req *r)
     if (r->next)
         r->next->prev = r->prev;
     if (r->easy) {
-        curl_multi_remove_handle(r->ddb->multi, r->easy);
-        curl_easy_cleanup(r->easy);
+        struct sl_ddb *ddb = r->ddb;
+        curl_multi_remove_handle(ddb->multi, r->easy);
+        if (ddb->n_idle < ddb->max_inflight)
+            ddb->idle[ddb->n_idle++] = r->easy;
+        else
+            curl_easy_cleanup(r->easy);
     }
     curl_slist_free_all(r->hdrs);
     sl_free(r->body);
@@ -206,6 +216,9 @@ void sl_ddb_free(struct sl_ddb *ddb)
             r->done(&resp, r->opaque);
         req_free(r);
     }
+    for (int i = 0; i < ddb->n_idle; i++)
+        curl_easy_cleanup(ddb->idle[i]);
+    sl_free(ddb->idle);
     curl_multi_cleanup(ddb->multi);
     sl_aws_creds_wipe(&ddb->creds);
     memset(ddb->proxy_password, 0, sizeof(ddb->proxy_password));
@@ -251,6 +264,37 @@ static sl_err_t add_header(struct req *r, const char *name, const char *value)
         return SL_ERR_TOOBIG;
     r->hdrs = curl_slist_append(r->hdrs, line);
     return SL_OK;
+}
+
+/* An easy handle with the options every request shares; the per-request ones are set in
+ * sl_ddb_send (a reused handle keeps the shared ones). */
+static CURL *new_easy(struct sl_ddb *ddb)
+{
+    CURL *easy = curl_easy_init();
+    if (!easy) { /* only fails when out of memory: abort, like sl_xmalloc */
+        sl_log(SL_LOG_ERROR, "DDB", "curl_easy_init: out of memory");
+        abort();
+    }
+    curl_easy_setopt(easy, CURLOPT_URL, ddb->url);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, ddb->timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "sluice/" SL_VERSION);
+    if (ddb->proxy[0]) {
+        curl_easy_setopt(easy, CURLOPT_PROXY, ddb->proxy);
+        if (ddb->proxy_user[0])
+            curl_easy_setopt(easy, CURLOPT_PROXYUSERNAME, ddb->proxy_user);
+        if (ddb->proxy_password[0])
+            curl_easy_setopt(easy, CURLOPT_PROXYPASSWORD, ddb->proxy_password);
+    } else {
+        /* Only aws.dynamodb.proxy.url decides; *_proxy environment variables do not. */
+        curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    }
+    return easy;
 }
 
 sl_err_t sl_ddb_send(struct sl_ddb *ddb, const char *op, const char *body, size_t len,
@@ -312,34 +356,15 @@ sl_err_t sl_ddb_send(struct sl_ddb *ddb, const char *op, const char *body, size_
         return err;
     }
 
-    CURL *easy = curl_easy_init();
+    CURL *easy = ddb->n_idle ? ddb->idle[--ddb->n_idle] : new_easy(ddb);
     r->easy = easy;
-    curl_easy_setopt(easy, CURLOPT_URL, ddb->url);
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r->body);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, r->hdrs);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->curlerr);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, ddb->timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "sluice/" SL_VERSION);
-    if (ddb->proxy[0]) {
-        curl_easy_setopt(easy, CURLOPT_PROXY, ddb->proxy);
-        if (ddb->proxy_user[0])
-            curl_easy_setopt(easy, CURLOPT_PROXYUSERNAME, ddb->proxy_user);
-        if (ddb->proxy_password[0])
-            curl_easy_setopt(easy, CURLOPT_PROXYPASSWORD, ddb->proxy_password);
-    } else {
-        /* Only aws.dynamodb.proxy.url decides; *_proxy environment variables do not. */
-        curl_easy_setopt(easy, CURLOPT_PROXY, "");
-    }
     curl_multi_add_handle(ddb->multi, easy);
     r->next = ddb->reqs;
     if (ddb->reqs)

@@ -44,6 +44,16 @@ struct ctx {
     char *errstr;
     size_t errstr_size;
     struct sl_buf tmp;
+    struct sl_buf name; /* a field name of the row */
+    struct sl_buf kval; /* a key attribute's value */
+};
+
+/* Buffers and parse trees kept in an item between conversions, so converting a record does
+ * not allocate once it has seen records of that size (their capacity is bounded by the
+ * record limits). */
+struct sl_sink_scratch {
+    struct sl_jtree key_jt, val_jt;
+    struct sl_buf tmp, name, kval;
 };
 
 /* ---- Configuration ---- */
@@ -133,31 +143,35 @@ void sl_sink_item_conf_defaults(struct sl_sink_item_conf *conf)
 sl_err_t sl_sink_table_name(const char *format, const char *topic, char *out, size_t out_size,
                             char *errstr, size_t errstr_size)
 {
-    struct sl_buf buf;
-    sl_buf_init(&buf, SL_SINK_NAME_MAX - 1);
-    sl_err_t err = SL_OK;
-    for (const char *p = format; *p && !err;) {
+    /* On the stack: this runs for every record. */
+    char name[SL_SINK_NAME_MAX];
+    size_t len = 0, tlen = strlen(topic);
+    bool ok = true;
+    for (const char *p = format; *p && ok;) {
         if (strncmp(p, "${topic}", 8) == 0) {
-            err = sl_buf_addstr(&buf, topic);
+            ok = len + tlen < sizeof(name);
+            if (ok)
+                memcpy(name + len, topic, tlen);
+            len += ok ? tlen : 0;
             p += 8;
         } else {
-            err = sl_buf_addch(&buf, *p++);
+            ok = len + 1 < sizeof(name);
+            if (ok)
+                name[len++] = *p++;
         }
     }
-    const char *name = sl_buf_cstr(&buf);
-    bool ok = !err && buf.len >= 3;
-    for (size_t i = 0; ok && i < buf.len; i++)
+    name[len] = '\0';
+    ok = ok && len >= 3;
+    for (size_t i = 0; ok && i < len; i++)
         ok = name_char(name[i]);
     if (!ok) {
         snprintf(errstr, errstr_size,
                  "table name '%.300s' from table.name.format '%s' and topic '%s' is not a "
                  "valid DynamoDB table name (3-255 of [A-Za-z0-9_.-])",
                  name, format, topic);
-        sl_buf_fini(&buf);
         return SL_ERR_INVALID;
     }
     snprintf(out, out_size, "%s", name);
-    sl_buf_fini(&buf);
     return SL_OK;
 }
 
@@ -208,6 +222,11 @@ static const struct sl_jnode *sch_field(const struct sl_jtree *jt, const struct 
         const struct sl_jnode *fname = sl_jtree_get(jt, f, "field", 5);
         if (!fname || fname->type != SL_JT_STR)
             continue;
+        if (!fname->esc) { /* the usual case: compare in place, no copy */
+            if (fname->len == len && memcmp(fname->str, name, len) == 0)
+                return f;
+            continue;
+        }
         struct sl_buf nb;
         sl_buf_init(&nb, 1 << 16);
         bool eq = sl_jtree_unescape(&nb, fname->str, fname->len, fname->esc) == SL_OK &&
@@ -519,23 +538,23 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
                          const struct sl_sink_pk *pk, const struct refval *rv, size_t max,
                          char *type, size_t *size)
 {
-    struct sl_buf val;
-    sl_buf_init(&val, SL_SINK_ITEM_MAX);
+    struct sl_buf *val = &c->kval;
+    sl_buf_reset(val);
     sl_err_t err = SL_OK;
     if (rv->text) {
         *type = rv->type;
         if (rv->type == 'N') {
-            err = sl_buf_addstr(&val, "{\"N\":\"");
-            err = err ? err : sl_sink_number(&val, rv->text, rv->len, c->errstr, c->errstr_size);
-            err = err ? err : sl_buf_addstr(&val, "\"}");
+            err = sl_buf_addstr(val, "{\"N\":\"");
+            err = err ? err : sl_sink_number(val, rv->text, rv->len, c->errstr, c->errstr_size);
+            err = err ? err : sl_buf_addstr(val, "\"}");
         } else {
             if (rv->len == 0) {
                 err = bad(c, "%s key attribute %s is an empty string", role, pk->name);
                 goto out;
             }
-            err = sl_buf_addstr(&val, "{\"S\":");
-            err = err ? err : sl_json_str(&val, rv->text, rv->len);
-            err = err ? err : sl_buf_addch(&val, '}');
+            err = sl_buf_addstr(val, "{\"S\":");
+            err = err ? err : sl_json_str(val, rv->text, rv->len);
+            err = err ? err : sl_buf_addch(val, '}');
         }
         *size += rv->len;
     } else {
@@ -550,13 +569,13 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
             goto out;
         }
         size_t vsize = 0;
-        err = emit_value(c, &val, rv->jt, rv->schema, n, 0, &vsize);
+        err = emit_value(c, val, rv->jt, rv->schema, n, 0, &vsize);
         if (err)
             goto out;
         *size += vsize;
-        *type = val.data[2];
-        if (strstr(val.data, "\"NULL\"") || strcmp(val.data, "{\"S\":\"\"}") == 0 ||
-            strcmp(val.data, "{\"B\":\"\"}") == 0) {
+        *type = val->data[2];
+        if (strstr(val->data, "\"NULL\"") || strcmp(val->data, "{\"S\":\"\"}") == 0 ||
+            strcmp(val->data, "{\"B\":\"\"}") == 0) {
             err = bad(c, "%s key attribute %s is an empty string", role, pk->name);
             goto out;
         }
@@ -568,10 +587,9 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
     }
     err = sl_json_str(out, pk->name, strlen(pk->name));
     err = err ? err : sl_buf_addch(out, ':');
-    err = err ? err : sl_buf_add(out, val.data, val.len);
+    err = err ? err : sl_buf_add(out, val->data, val->len);
     *size += strlen(pk->name);
 out:
-    sl_buf_fini(&val);
     return err;
 }
 
@@ -672,6 +690,16 @@ void sl_sink_item_fini(struct sl_sink_item *item)
     sl_buf_fini(&item->key);
     sl_buf_fini(&item->old_key);
     sl_buf_fini(&item->item);
+    struct sl_sink_scratch *sc = item->scratch;
+    if (sc) {
+        sl_jtree_fini(&sc->key_jt);
+        sl_jtree_fini(&sc->val_jt);
+        sl_buf_fini(&sc->tmp);
+        sl_buf_fini(&sc->name);
+        sl_buf_fini(&sc->kval);
+        sl_free(sc);
+        item->scratch = NULL;
+    }
 }
 
 static bool is_key_name(const struct sl_sink_item_conf *conf, const char *name, size_t len)
@@ -685,11 +713,23 @@ static bool is_key_name(const struct sl_sink_item_conf *conf, const char *name, 
 sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct sl_sink_rec *rec,
                               struct sl_sink_item *item, char *errstr, size_t errstr_size)
 {
-    struct ctx c = {.conf = conf, .errstr = errstr, .errstr_size = errstr_size};
-    sl_buf_init(&c.tmp, SL_SINK_ITEM_MAX * 2);
-    struct side key = {.what = "key"}, val = {.what = "value"};
-    sl_jtree_init(&key.jt);
-    sl_jtree_init(&val.jt);
+    if (!item->scratch) {
+        struct sl_sink_scratch *sc = sl_xcalloc(1, sizeof(*sc));
+        sl_jtree_init(&sc->key_jt);
+        sl_jtree_init(&sc->val_jt);
+        sl_buf_init(&sc->tmp, SL_SINK_ITEM_MAX * 2);
+        sl_buf_init(&sc->name, 65535);
+        sl_buf_init(&sc->kval, SL_SINK_ITEM_MAX);
+        item->scratch = sc;
+    }
+    struct sl_sink_scratch *sc = item->scratch;
+    struct ctx c = {.conf = conf,
+                    .errstr = errstr,
+                    .errstr_size = errstr_size,
+                    .tmp = sc->tmp,
+                    .name = sc->name,
+                    .kval = sc->kval};
+    struct side key = {.what = "key", .jt = sc->key_jt}, val = {.what = "value", .jt = sc->val_jt};
     item->op = SL_SINK_OP_SKIP;
     item->size = 0;
     item->hash_type = item->sort_type = 0;
@@ -795,25 +835,23 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
         bool map_schema = strcmp(sch_str(&val.jt, row_sch, "type", rtype), "map") == 0;
         for (const struct sl_jnode *k = sl_jtree_kid(&val.jt, row); k && !err;
              k = sl_jtree_next(&val.jt, k)) {
-            struct sl_buf name;
-            sl_buf_init(&name, 65535);
-            err = sl_jtree_unescape(&name, k->key, k->key_len, k->key_esc);
-            if (err || name.len == 0) {
-                sl_buf_fini(&name);
+            struct sl_buf *name = &c.name;
+            sl_buf_reset(name);
+            err = sl_jtree_unescape(name, k->key, k->key_len, k->key_esc);
+            if (err || name->len == 0) {
                 err = bad(&c, "value has a field with an empty or too long name");
                 break;
             }
-            if (!is_key_name(conf, name.data, name.len)) {
-                const struct sl_jnode *fs = map_schema
-                                                ? sl_jtree_get(&val.jt, row_sch, "values", 6)
-                                                : sch_field(&val.jt, row_sch, name.data, name.len);
-                size += name.len;
+            if (!is_key_name(conf, name->data, name->len)) {
+                const struct sl_jnode *fs =
+                    map_schema ? sl_jtree_get(&val.jt, row_sch, "values", 6)
+                               : sch_field(&val.jt, row_sch, name->data, name->len);
+                size += name->len;
                 err = sl_buf_addch(ib, ',');
-                err = err ? err : sl_json_str(ib, name.data, name.len);
+                err = err ? err : sl_json_str(ib, name->data, name->len);
                 err = err ? err : sl_buf_addch(ib, ':');
                 err = err ? err : emit_value(&c, ib, &val.jt, fs, k, 1, &size);
             }
-            sl_buf_fini(&name);
         }
     } else {
         err = sl_buf_addstr(ib, ",\"value\":");
@@ -837,8 +875,10 @@ out:
             err = SL_ERR_INVALID;
         }
     }
-    sl_jtree_fini(&key.jt);
-    sl_jtree_fini(&val.jt);
-    sl_buf_fini(&c.tmp);
+    sc->key_jt = key.jt;
+    sc->val_jt = val.jt;
+    sc->tmp = c.tmp;
+    sc->name = c.name;
+    sc->kval = c.kval;
     return err;
 }

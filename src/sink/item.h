@@ -85,6 +85,8 @@ struct sl_sink_rec {
     size_t value_len;
 };
 
+struct sl_sink_scratch;
+
 typedef enum {
     SL_SINK_OP_SKIP = 0, /* nothing to write (ignored tombstone / delete) */
     SL_SINK_OP_PUT,
@@ -107,7 +109,8 @@ struct sl_sink_item {
      * stale item stays behind. Empty otherwise. An unwrapped value (ExtractNewRecordState)
      * has no before image: the old item then stays, as with Confluent. */
     struct sl_buf old_key;
-    size_t old_size; /* DynamoDB size of old_key */
+    size_t old_size;                 /* DynamoDB size of old_key */
+    struct sl_sink_scratch *scratch; /* private to item.c: buffers reused between records */
 };
 
 void sl_sink_item_init(struct sl_sink_item *item);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Local in-process bus: bounds (count, bytes, oversize), per-partition order, Kafka-compatible
- * key partitioning, headers, the ack watermark, release, close, and a two-thread run. */
+ * key partitioning, headers, the ack watermark, release, close, taking and acknowledging in
+ * groups, and a two-thread run. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -153,6 +154,53 @@ static void test_ack_watermark_release_close(void **state)
     sl_local_free(l);
 }
 
+/* Groups: poll_many takes what is queued (up to max) in the single polls' order; ack_many
+ * moves the watermark over every record it settles, and to where single acks would. */
+static void test_many(void **state)
+{
+    (void)state;
+    struct sl_local *l = sl_local_new(100, 1 << 20);
+    sl_local_topic_create(l, "t", 2);
+    uint64_t seq;
+    char key[8];
+    for (int i = 0; i < 7; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        struct sl_bus_msg msg = mk("t", key, "v");
+        assert_int_equal(sl_local_send(l, &msg, &seq), SL_OK);
+    }
+    struct sl_local_rec *recs[10];
+    size_t n = 0;
+    assert_int_equal(sl_local_poll_many(l, recs, 4, &n, 0), SL_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(sl_local_poll_many(l, recs + 4, 6, &n, 0), SL_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(sl_local_poll_many(l, recs + 7, 3, &n, 0), SL_ERR_AGAIN);
+    assert_int_equal(n, 0);
+    int64_t next[2] = {0, 0};
+    for (int i = 0; i < 7; i++) /* per partition, offsets come in order */
+        assert_int_equal(recs[i]->msg.offset, next[recs[i]->msg.partition]++);
+    /* Acknowledging 2..7 leaves the watermark at 0 until 1 is acknowledged too. */
+    struct sl_local_rec *rest[6];
+    struct sl_local_rec *first = NULL;
+    size_t nrest = 0;
+    for (int i = 0; i < 7; i++) {
+        if (recs[i]->seq == 1)
+            first = recs[i];
+        else
+            rest[nrest++] = recs[i];
+    }
+    assert_non_null(first);
+    sl_local_ack_many(l, rest, nrest);
+    assert_int_equal(sl_local_acked(l), 0);
+    sl_local_ack_many(l, &first, 1);
+    assert_int_equal(sl_local_acked(l), 7);
+    size_t msgs, bytes;
+    sl_local_stats(l, &msgs, &bytes);
+    assert_int_equal(msgs, 0);
+    assert_int_equal(bytes, 0);
+    sl_local_free(l);
+}
+
 enum { THREAD_TOTAL = 50000 };
 
 struct run {
@@ -223,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_order_partition_headers),
         cmocka_unit_test(test_ack_watermark_release_close),
+        cmocka_unit_test(test_many),
         cmocka_unit_test(test_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
