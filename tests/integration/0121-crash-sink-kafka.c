@@ -130,6 +130,10 @@ int main(void)
         sluice_start();
     }
 
+    /* The last restart must be up before anything is asked of it: when every record was
+     * already committed, the SIGTERM below would otherwise reach a process that has not yet
+     * installed its handler (exit 143). */
+    wait_log("worker connector crash-sink started", starts, 60);
     /* Until every partition is committed to its end. */
     int64_t deadline = sl_time_mono_ms() + 90000LL * sl_test_timeout_mult();
     bool done = false;
