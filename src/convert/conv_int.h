@@ -70,9 +70,9 @@ struct sl_conv {
     struct sl_buf names_raw, names_json;
     uint32_t *raw_off, *raw_len, *json_off, *json_len;
     uint32_t names_n, names_cap;
-    bool names_built;      /* names_raw holds names_n names */
-    bool names_ok;         /* names_json is usable */
-    sl_ck_t *cks;          /* column kinds of the current table */
+    bool names_built; /* names_raw holds names_n names */
+    bool names_ok;    /* names_json is usable */
+    sl_ck_t *cks;     /* column kinds of the current table */
     uint32_t cks_cap;
     char errstr[256];
 };

@@ -90,11 +90,26 @@ sl_err_t sl_json_str(struct sl_buf *buf, const char *s, size_t len)
         } else if (c < 0x20) {
             esc[0] = '\\';
             switch (c) {
-            case '\b': esc[1] = 'b'; elen = 2; break;
-            case '\f': esc[1] = 'f'; elen = 2; break;
-            case '\n': esc[1] = 'n'; elen = 2; break;
-            case '\r': esc[1] = 'r'; elen = 2; break;
-            case '\t': esc[1] = 't'; elen = 2; break;
+            case '\b':
+                esc[1] = 'b';
+                elen = 2;
+                break;
+            case '\f':
+                esc[1] = 'f';
+                elen = 2;
+                break;
+            case '\n':
+                esc[1] = 'n';
+                elen = 2;
+                break;
+            case '\r':
+                esc[1] = 'r';
+                elen = 2;
+                break;
+            case '\t':
+                esc[1] = 't';
+                elen = 2;
+                break;
             default:
                 esc[1] = 'u';
                 esc[2] = '0';
@@ -184,8 +199,7 @@ sl_err_t sl_json_double(struct sl_buf *buf, double v)
 
 sl_err_t sl_base64_add(struct sl_buf *buf, const void *data, size_t len)
 {
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *p = data;
     size_t out = (len + 2) / 3 * 4;
     sl_err_t err = sl_buf_reserve(buf, out);

@@ -1205,8 +1205,7 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     cc.max_retries = src->errors_max_retries < 0 ? 1000 : (unsigned)src->errors_max_retries;
 
     const char *check_file = found && !(off.snapshot && !off.snapshot_completed) &&
-                                     mode != SL_SNAPSHOT_WHEN_NEEDED &&
-                                     mode != SL_SNAPSHOT_ALWAYS
+                                     mode != SL_SNAPSHOT_WHEN_NEEDED && mode != SL_SNAPSHOT_ALWAYS
                                  ? off.file
                                  : NULL;
     err = startup_checks(t, check_file, (uint64_t)off.pos, errstr, errstr_size);

@@ -57,8 +57,8 @@ struct sl_snapshot {
     struct sl_arena schema; /* tables, names, labels */
     struct sl_snap_table *tabs;
     size_t ntabs;
-    size_t cur;        /* table being read */
-    MYSQL_RES *res;    /* open streaming query of the table being read */
+    size_t cur;     /* table being read */
+    MYSQL_RES *res; /* open streaming query of the table being read */
     /* Reader thread of res. rmu guards the batches' ready flags and rheld. */
     struct sl_rbatch rb[2];
     pthread_t rthr;
@@ -194,10 +194,8 @@ struct sl_snapshot *sl_snapshot_new(const struct sl_snapshot_opts *opts, char *e
                  errstr_size) ||
         !compile(&snap->db_ex, opts->database_exclude, "database.exclude.list", errstr,
                  errstr_size) ||
-        !compile(&snap->tab_in, opts->table_include, "table.include.list", errstr,
-                 errstr_size) ||
-        !compile(&snap->tab_ex, opts->table_exclude, "table.exclude.list", errstr,
-                 errstr_size)) {
+        !compile(&snap->tab_in, opts->table_include, "table.include.list", errstr, errstr_size) ||
+        !compile(&snap->tab_ex, opts->table_exclude, "table.exclude.list", errstr, errstr_size)) {
         sl_snapshot_free(snap);
         return NULL;
     }
@@ -247,8 +245,7 @@ static sl_err_t classify(unsigned no)
     return SL_ERR_UPSTREAM;
 }
 
-static sl_err_t query(struct sl_snapshot *snap, const char *sql, char *errstr,
-                      size_t errstr_size)
+static sl_err_t query(struct sl_snapshot *snap, const char *sql, char *errstr, size_t errstr_size)
 {
     if (mysql_real_query(snap->mysql, sql, (unsigned long)strlen(sql)) == 0)
         return SL_OK;
@@ -258,8 +255,8 @@ static sl_err_t query(struct sl_snapshot *snap, const char *sql, char *errstr,
     return classify(no);
 }
 
-static MYSQL_RES *query_res(struct sl_snapshot *snap, const char *sql, sl_err_t *err,
-                            char *errstr, size_t errstr_size)
+static MYSQL_RES *query_res(struct sl_snapshot *snap, const char *sql, sl_err_t *err, char *errstr,
+                            size_t errstr_size)
 {
     *err = query(snap, sql, errstr, errstr_size);
     if (*err)
@@ -299,8 +296,8 @@ static sl_err_t master_status(struct sl_snapshot *snap, char *file, size_t size,
     if (!res)
         return err;
     MYSQL_ROW row = mysql_fetch_row(res);
-    bool ok = row && mysql_num_fields(res) >= 2 && row[0] && row[1] &&
-              sl_parse_u64(row[1], pos) == SL_OK;
+    bool ok =
+        row && mysql_num_fields(res) >= 2 && row[0] && row[1] && sl_parse_u64(row[1], pos) == SL_OK;
     if (ok)
         snprintf(file, size, "%s", row[0]);
     mysql_free_result(res);
@@ -356,8 +353,10 @@ static sl_err_t connect_db(struct sl_snapshot *snap, char *errstr, size_t errstr
     if (!mysql_real_connect(mysql, db->host, db->user, db->password, NULL,
                             db->port ? db->port : 3306, NULL, 0)) {
         unsigned no = mysql_errno(mysql);
-        snprintf(errstr, errstr_size, "cannot connect to %s as '%s' for the snapshot: %s "
-                 "(error %u)", snap->where, db->user ? db->user : "", mysql_error(mysql), no);
+        snprintf(errstr, errstr_size,
+                 "cannot connect to %s as '%s' for the snapshot: %s "
+                 "(error %u)",
+                 snap->where, db->user ? db->user : "", mysql_error(mysql), no);
         mysql_close(mysql);
         return classify(no);
     }
@@ -368,7 +367,8 @@ static sl_err_t connect_db(struct sl_snapshot *snap, char *errstr, size_t errstr
     snprintf(sql, sizeof(sql),
              "SET SESSION time_zone = '+00:00', character_set_results = NULL, "
              "net_write_timeout = 3600, net_read_timeout = 3600, wait_timeout = 86400, "
-             "lock_wait_timeout = %ld, innodb_lock_wait_timeout = %ld", tmo, tmo);
+             "lock_wait_timeout = %ld, innodb_lock_wait_timeout = %ld",
+             tmo, tmo);
     sl_err_t err = query(snap, sql, errstr, errstr_size);
     if (!err)
         err = query(snap, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", errstr,
@@ -385,8 +385,7 @@ static void escape(struct sl_snapshot *snap, struct sl_buf *buf, const char *s)
     sl_free(tmp);
 }
 
-static const char *override_for(const struct sl_snapshot *snap, const char *db,
-                                const char *table)
+static const char *override_for(const struct sl_snapshot *snap, const char *db, const char *table)
 {
     const struct sl_conf_kvlist *kv = snap->opts.override_selects;
     char full[600];
@@ -468,8 +467,7 @@ static sl_err_t load_schema(struct sl_snapshot *snap, struct sl_snap_table *st, 
     uint32_t seq[4096];
     MYSQL_ROW row;
     while (!err && (row = mysql_fetch_row(res)) != NULL && t->ncols < 4096) {
-        struct sl_schema_coldef def = {.name = row[0], .data_type = row[1],
-                                       .column_type = row[2]};
+        struct sl_schema_coldef def = {.name = row[0], .data_type = row[1], .column_type = row[2]};
         uint64_t u;
         def.nullable = row[3] && strcmp(row[3], "YES") == 0;
         def.precision = row[4] && !sl_parse_u64(row[4], &u) ? (uint32_t)u : 0;
@@ -481,8 +479,8 @@ static sl_err_t load_schema(struct sl_snapshot *snap, struct sl_snap_table *st, 
         char why[300];
         err = sl_schema_column(&def, &snap->schema, col, why, sizeof(why));
         if (err) {
-            snprintf(errstr, errstr_size, "%s: table `%s`.`%s`: %s", snap->where, st->db,
-                     st->name, why);
+            snprintf(errstr, errstr_size, "%s: table `%s`.`%s`: %s", snap->where, st->db, st->name,
+                     why);
             break;
         }
         st->csname[t->ncols] =
@@ -495,8 +493,8 @@ static sl_err_t load_schema(struct sl_snapshot *snap, struct sl_snap_table *st, 
     if (err)
         return err;
     if (t->ncols == 0) {
-        snprintf(errstr, errstr_size, "%s: table `%s`.`%s` has no columns (dropped?)",
-                 snap->where, st->db, st->name);
+        snprintf(errstr, errstr_size, "%s: table `%s`.`%s` has no columns (dropped?)", snap->where,
+                 st->db, st->name);
         return SL_ERR_NOTFOUND;
     }
     for (uint32_t k = 1; k <= t->ncols; k++)
@@ -530,8 +528,7 @@ static sl_err_t lock_tables(struct sl_snapshot *snap, char *errstr, size_t errst
 
 static sl_err_t start_txn(struct sl_snapshot *snap, char *errstr, size_t errstr_size)
 {
-    sl_err_t err = query(snap, "START TRANSACTION WITH CONSISTENT SNAPSHOT", errstr,
-                         errstr_size);
+    sl_err_t err = query(snap, "START TRANSACTION WITH CONSISTENT SNAPSHOT", errstr, errstr_size);
     snap->in_txn = !err;
     return err;
 }
@@ -550,8 +547,10 @@ static sl_err_t pos_mariadb(struct sl_snapshot *snap, char *errstr, size_t errst
     if (err)
         return err;
     if (!snap->file[0] || sl_parse_u64(p, &snap->pos)) {
-        snprintf(errstr, errstr_size, "%s: binlog_snapshot_file/position are empty: is the "
-                 "binary log enabled (log_bin)?", snap->where);
+        snprintf(errstr, errstr_size,
+                 "%s: binlog_snapshot_file/position are empty: is the "
+                 "binary log enabled (log_bin)?",
+                 snap->where);
         return SL_ERR_UNSUPPORTED;
     }
     read_gtids(snap, snap->gtids, sizeof(snap->gtids));
@@ -571,8 +570,7 @@ static sl_err_t pos_locked(struct sl_snapshot *snap, char *errstr, size_t errstr
     int mode = snap->opts.locking_mode;
     sl_err_t err;
     if (mode == SL_SNAPSHOT_LOCK_NONE) {
-        err = master_status(snap, snap->file, sizeof(snap->file), &snap->pos, errstr,
-                            errstr_size);
+        err = master_status(snap, snap->file, sizeof(snap->file), &snap->pos, errstr, errstr_size);
         if (!err)
             read_gtids(snap, snap->gtids, sizeof(snap->gtids));
         snap->method = "none";
@@ -829,8 +827,8 @@ static sl_err_t row_to_change(const struct sl_snapshot *snap, const struct sl_sn
     chg->pos.ts_sec = st->ts_sec;
     for (uint32_t i = 0; i < t->ncols; i++) {
         char why[300];
-        sl_err_t err = sl_schema_value(&t->cols[i], vals[i], lens[i], arena, &chg->after[i],
-                                       why, sizeof(why));
+        sl_err_t err =
+            sl_schema_value(&t->cols[i], vals[i], lens[i], arena, &chg->after[i], why, sizeof(why));
         if (err) {
             snprintf(errstr, errstr_size, "snapshot of `%s`.`%s` row %llu: %s", st->db, st->name,
                      (unsigned long long)rowno, why);
@@ -856,8 +854,10 @@ static sl_err_t check_fields(struct sl_snapshot *snap, struct sl_snap_table *st,
 {
     if (mysql_num_fields(res) == st->t.ncols)
         return SL_OK;
-    snprintf(errstr, errstr_size, "%s: snapshot SELECT of `%s`.`%s` returned %u columns, the "
-             "table has %u", snap->where, st->db, st->name, mysql_num_fields(res), st->t.ncols);
+    snprintf(errstr, errstr_size,
+             "%s: snapshot SELECT of `%s`.`%s` returned %u columns, the "
+             "table has %u",
+             snap->where, st->db, st->name, mysql_num_fields(res), st->t.ncols);
     return SL_ERR_INVALID;
 }
 
@@ -1104,8 +1104,7 @@ static sl_err_t has_rows(struct sl_snapshot *snap, struct sl_snap_table *st, boo
 }
 
 /* After table cur ended: marks following empty tables done; *last when none has rows. */
-static sl_err_t probe_rest(struct sl_snapshot *snap, bool *last, char *errstr,
-                           size_t errstr_size)
+static sl_err_t probe_rest(struct sl_snapshot *snap, bool *last, char *errstr, size_t errstr_size)
 {
     *last = true;
     for (size_t j = snap->cur + 1; j < snap->ntabs; j++) {

@@ -86,10 +86,10 @@ typedef bool (*sl_snapshot_filter_fn)(const char *db, const char *table, void *o
 
 /* Snapshot settings; every pointer is borrowed for the life of the snapshot. */
 struct sl_snapshot_opts {
-    struct sl_mysql_conf db;           /* connection (host, port, user, password, TLS) */
-    int locking_mode;                  /* sl_snapshot_locking_mode_t (conf/mysql_source.h) */
-    uint32_t chunk_rows;               /* rows per chunk and per sl_snapshot_next; 0 = 10000 */
-    int64_t lock_timeout_ms;           /* lock_wait_timeout for the locks; 0 = 10000 */
+    struct sl_mysql_conf db; /* connection (host, port, user, password, TLS) */
+    int locking_mode;        /* sl_snapshot_locking_mode_t (conf/mysql_source.h) */
+    uint32_t chunk_rows;     /* rows per chunk and per sl_snapshot_next; 0 = 10000 */
+    int64_t lock_timeout_ms; /* lock_wait_timeout for the locks; 0 = 10000 */
     /* Anchored, case-insensitive POSIX extended regexes (Debezium's *.include.list): databases
      * match the database name, tables match "db.table". NULL or empty = no restriction.
      * Built-in schemas (mysql, sys, information_schema, performance_schema) never match. */
@@ -102,9 +102,9 @@ struct sl_snapshot_opts {
      * SELECT must return the table's columns in table order. */
     const struct sl_conf_strlist *override_tables;
     const struct sl_conf_kvlist *override_selects;
-    sl_snapshot_filter_fn filter;      /* optional, applied after the lists */
+    sl_snapshot_filter_fn filter; /* optional, applied after the lists */
     void *filter_opaque;
-    bool no_mariadb_snapshot_status;   /* force the lock methods on MariaDB (tests) */
+    bool no_mariadb_snapshot_status; /* force the lock methods on MariaDB (tests) */
 };
 
 /* Fills opts from the connector file (connection, locking mode, fetch size, lock timeout,
@@ -155,13 +155,13 @@ const char *sl_snapshot_resume_note(const struct sl_snapshot *snap);
 
 /* Per-table and total progress. */
 struct sl_snapshot_stats {
-    uint32_t tables;          /* captured tables */
+    uint32_t tables; /* captured tables */
     uint32_t tables_done;
-    uint64_t rows;            /* rows emitted by this process (resumed rows excluded) */
-    uint64_t rows_total;      /* rows copied, including those of the resumed checkpoint */
-    uint64_t rows_estimated;  /* sum of information_schema.TABLES.TABLE_ROWS */
-    double rows_per_sec;      /* since begin */
-    uint32_t chunks;          /* chunks emitted by this process */
+    uint64_t rows;           /* rows emitted by this process (resumed rows excluded) */
+    uint64_t rows_total;     /* rows copied, including those of the resumed checkpoint */
+    uint64_t rows_estimated; /* sum of information_schema.TABLES.TABLE_ROWS */
+    double rows_per_sec;     /* since begin */
+    uint32_t chunks;         /* chunks emitted by this process */
 };
 void sl_snapshot_stats(const struct sl_snapshot *snap, struct sl_snapshot_stats *st);
 

@@ -44,8 +44,7 @@ static void set_key(struct sl_snap_table *st, uint32_t k, const char *v, size_t 
     st->last_pk_len[k] = n;
 }
 
-void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals,
-                            const size_t *lens)
+void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals, const size_t *lens)
 {
     for (uint32_t k = 0; k < st->t.npk; k++) {
         uint32_t c = st->t.pk[k];
@@ -75,10 +74,9 @@ static void add_hex(struct sl_buf *out, const char *s, size_t n)
     }
 }
 
-sl_err_t sl_snap_ckpt_write(struct sl_buf *out, const char *file, uint64_t pos,
-                            const char *gtids, const char *method, uint64_t rows,
-                            double rows_per_sec, const struct sl_snap_table *tabs,
-                            size_t ntabs)
+sl_err_t sl_snap_ckpt_write(struct sl_buf *out, const char *file, uint64_t pos, const char *gtids,
+                            const char *method, uint64_t rows, double rows_per_sec,
+                            const struct sl_snap_table *tabs, size_t ntabs)
 {
     size_t start = out->len;
     sl_buf_addstr(out, "{\"version\":1,\"file\":");
@@ -87,8 +85,8 @@ sl_err_t sl_snap_ckpt_write(struct sl_buf *out, const char *file, uint64_t pos,
     sl_json_str(out, gtids, strlen(gtids));
     sl_buf_addstr(out, ",\"method\":");
     sl_json_str(out, method, strlen(method));
-    sl_buf_addf(out, ",\"rows\":%llu,\"rows_per_sec\":%.1f,\"tables\":[",
-                (unsigned long long)rows, rows_per_sec);
+    sl_buf_addf(out, ",\"rows\":%llu,\"rows_per_sec\":%.1f,\"tables\":[", (unsigned long long)rows,
+                rows_per_sec);
     for (size_t i = 0; i < ntabs; i++) {
         const struct sl_snap_table *st = &tabs[i];
         sl_buf_addstr(out, i ? ",{\"db\":" : "{\"db\":");

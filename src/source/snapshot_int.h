@@ -15,25 +15,24 @@
 enum { SL_SNAP_PENDING = 0, SL_SNAP_RUNNING, SL_SNAP_DONE };
 
 struct sl_snap_table {
-    struct sl_table t;    /* arrays carved from the snapshot's schema arena */
-    char *db, *name;      /* owned */
-    char *override;       /* owned SELECT, or NULL */
-    char **csname;        /* per column CHARACTER_SET_NAME (arena) or NULL */
-    uint64_t estimated;   /* TABLE_ROWS */
-    uint64_t rows;        /* rows copied, resumed ones included */
+    struct sl_table t;  /* arrays carved from the snapshot's schema arena */
+    char *db, *name;    /* owned */
+    char *override;     /* owned SELECT, or NULL */
+    char **csname;      /* per column CHARACTER_SET_NAME (arena) or NULL */
+    uint64_t estimated; /* TABLE_ROWS */
+    uint64_t rows;      /* rows copied, resumed ones included */
     int state;
-    int64_t ts_sec;       /* scan start */
-    bool has_last;        /* last_pk valid */
+    int64_t ts_sec; /* scan start */
+    bool has_last;  /* last_pk valid */
     uint32_t nlast;
-    char **last_pk;       /* owned copies of the pk columns' text, key order */
+    char **last_pk; /* owned copies of the pk columns' text, key order */
     size_t *last_pk_len;
     size_t *last_pk_cap; /* allocated sizes: set per row, so reused, not reallocated */
 };
 
 void sl_snap_table_fini(struct sl_snap_table *st);
 /* Remembers the key of a row (vals/lens indexed by column). */
-void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals,
-                            const size_t *lens);
+void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals, const size_t *lens);
 /* The same from the key columns' texts in key order (npk entries). */
 #define SL_SNAP_KEY_MAX 64
 void sl_snap_table_set_last_key(struct sl_snap_table *st, const char *const *keys,
@@ -66,9 +65,8 @@ sl_err_t sl_snap_ckpt_parse(const char *json, struct sl_snap_ckpt *ck, char *err
  * Adds the rows kept to *rows_resumed. */
 void sl_snap_ckpt_apply(const struct sl_snap_ckpt *ck, struct sl_snap_table *st,
                         uint64_t *rows_resumed);
-sl_err_t sl_snap_ckpt_write(struct sl_buf *out, const char *file, uint64_t pos,
-                            const char *gtids, const char *method, uint64_t rows,
-                            double rows_per_sec, const struct sl_snap_table *tabs,
-                            size_t ntabs);
+sl_err_t sl_snap_ckpt_write(struct sl_buf *out, const char *file, uint64_t pos, const char *gtids,
+                            const char *method, uint64_t rows, double rows_per_sec,
+                            const struct sl_snap_table *tabs, size_t ntabs);
 
 #endif

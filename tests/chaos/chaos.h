@@ -49,13 +49,13 @@
 #define CHAOS_BIG_BASE 1000000 /* ids of the large transaction start above this */
 
 struct chaos_opts {
-    bool kafka;        /* Kafka mode (mock cluster) instead of embedded */
-    int seconds;       /* load duration */
-    int writers;       /* writer threads */
-    int keys;          /* key space of the churn */
-    int big_rows;      /* rows of the one large transaction; 0 = none */
-    int catchup_s;     /* longest wait for DynamoDB to equal MySQL after the load */
-    int pace_ms;       /* mean pause of a writer between transactions */
+    bool kafka;    /* Kafka mode (mock cluster) instead of embedded */
+    int seconds;   /* load duration */
+    int writers;   /* writer threads */
+    int keys;      /* key space of the churn */
+    int big_rows;  /* rows of the one large transaction; 0 = none */
+    int catchup_s; /* longest wait for DynamoDB to equal MySQL after the load */
+    int pace_ms;   /* mean pause of a writer between transactions */
     unsigned seed;
 };
 
@@ -75,7 +75,7 @@ static const char *const chaos_fault_keys[CHAOS_F__COUNT] = {"kill", "db",    "c
                                                              "ddb",  "kdown", "kerr"};
 
 static const char *const chaos_fault_names[CHAOS_F__COUNT] = {
-    "sluice SIGKILL+restart", "MariaDB stop+start", "MySQL connections cut",
+    "sluice SIGKILL+restart",    "MariaDB stop+start",     "MySQL connections cut",
     "MySQL connections stalled", "DynamoDB fault windows", "Kafka broker down+up",
     "Kafka request error bursts"};
 
@@ -93,18 +93,18 @@ struct chaos {
     struct sl_mock *mock;
     atomic_int stop_load;
     atomic_int db_down;
-    atomic_ullong changes;      /* rows changed by committed statements */
-    atomic_ullong commits;      /* committed transactions (autocommit statements included) */
-    atomic_ullong sql_errors;   /* failed statements/transactions (rolled back or unknown) */
-    atomic_int big_state;       /* 0 not started, 1 running, 2 committed, 3 gave up */
+    atomic_ullong changes;    /* rows changed by committed statements */
+    atomic_ullong commits;    /* committed transactions (autocommit statements included) */
+    atomic_ullong sql_errors; /* failed statements/transactions (rolled back or unknown) */
+    atomic_int big_state;     /* 0 not started, 1 running, 2 committed, 3 gave up */
     atomic_llong big_ms;
     int faults[CHAOS_F__COUNT];
-    int bag[CHAOS_F__COUNT];    /* fault kinds still to draw in this round */
+    int bag[CHAOS_F__COUNT]; /* fault kinds still to draw in this round */
     int bag_n;
-    int restarts;               /* sluice starts after the first */
-    int unexpected_exits;       /* sluice exited without being killed */
-    int connector_failures;     /* "worker connector ... failed" while the process lived */
-    int failed_seen;            /* such lines already counted */
+    int restarts;           /* sluice starts after the first */
+    int unexpected_exits;   /* sluice exited without being killed */
+    int connector_failures; /* "worker connector ... failed" while the process lived */
+    int failed_seen;        /* such lines already counted */
     int failures;
     unsigned rng;
 };
@@ -271,8 +271,7 @@ static void chaos_connectors_check(struct chaos *c)
 
 /* ---- load ---- */
 
-static const char *const chaos_modes[] = {"STANDARD", "ONE-DAY", "TWO-DAY", "SAME-DAY",
-                                          "FREIGHT"};
+static const char *const chaos_modes[] = {"STANDARD", "ONE-DAY", "TWO-DAY", "SAME-DAY", "FREIGHT"};
 
 /* One random statement into sql; returns its kind (0 insert, 1 update, 2 delete). */
 static int chaos_statement(struct chaos *c, unsigned *rng, char *sql, size_t size)
@@ -544,9 +543,15 @@ static void chaos_inject(struct chaos *c)
         sl_tcpproxy_stall(c->tcp, false);
         break;
     case CHAOS_F_DDB: {
-        struct sl_fault_rates r = {.throttle = 100,   .err500 = 50,      .err503 = 50,
-                                   .err500_after = 50, .drop_before = 30, .drop_after = 30,
-                                   .unprocessed = 100, .slow = 30,        .slow_ms = 300};
+        struct sl_fault_rates r = {.throttle = 100,
+                                   .err500 = 50,
+                                   .err503 = 50,
+                                   .err500_after = 50,
+                                   .drop_before = 30,
+                                   .drop_after = 30,
+                                   .unprocessed = 100,
+                                   .slow = 30,
+                                   .slow_ms = 300};
         chaos_say("fault: DynamoDB throttling/5xx/drops/partial batches for %d ms", ms);
         sl_fault_proxy_set_rates(c->ddbpx, &r);
         chaos_sleep_ms(c, ms);
@@ -579,8 +584,8 @@ static void chaos_inject(struct chaos *c)
 /* ---- comparison ---- */
 
 struct chaos_rows {
-    char *text;   /* owned, lines */
-    char **line;  /* into text, sorted by id */
+    char *text;  /* owned, lines */
+    char **line; /* into text, sorted by id */
     long long *id;
     size_t n;
 };
@@ -634,10 +639,10 @@ static bool chaos_mysql_rows(struct chaos *c, struct chaos_rows *r)
     MYSQL_ROW row;
     while ((row = mysql_fetch_row(res))) {
         char line[512];
-        int n = snprintf(line, sizeof(line), "%s %s %s %s %s %s\n", row[0] ? row[0] : "null",
-                         row[1] ? row[1] : "null", row[2] ? row[2] : "null",
-                         row[3] ? row[3] : "null", row[4] ? row[4] : "null",
-                         row[5] ? row[5] : "null");
+        int n =
+            snprintf(line, sizeof(line), "%s %s %s %s %s %s\n", row[0] ? row[0] : "null",
+                     row[1] ? row[1] : "null", row[2] ? row[2] : "null", row[3] ? row[3] : "null",
+                     row[4] ? row[4] : "null", row[5] ? row[5] : "null");
         if (len + (size_t)n + 1 > cap) {
             cap = cap * 2 + (size_t)n;
             r->text = realloc(r->text, cap);
@@ -777,10 +782,11 @@ static bool chaos_setup(struct chaos *c)
             chaos_say("FAIL topic: %s", errstr);
             return false;
         }
-        snprintf(boot, sizeof(boot), "bootstrap.servers=%s\n"
-                                     "consumer.fetch.max.wait.ms=50\n"
-                                     "consumer.session.timeout.ms=6000\n"
-                                     "consumer.heartbeat.interval.ms=500\n",
+        snprintf(boot, sizeof(boot),
+                 "bootstrap.servers=%s\n"
+                 "consumer.fetch.max.wait.ms=50\n"
+                 "consumer.session.timeout.ms=6000\n"
+                 "consumer.heartbeat.interval.ms=500\n",
                  sl_mock_bootstraps(c->mock));
     }
     char text[4096];
@@ -854,8 +860,7 @@ static void chaos_teardown(struct chaos *c)
     char cmd[1200];
     snprintf(cmd, sizeof(cmd), "bash %s stop %s/db", sl_test_src("tests/lib/mariadb.sh"), c->dir);
     sl_test_run(cmd, NULL);
-    snprintf(cmd, sizeof(cmd), "bash %s stop %s/ddb", sl_test_src("tests/lib/dynalite.sh"),
-             c->dir);
+    snprintf(cmd, sizeof(cmd), "bash %s stop %s/ddb", sl_test_src("tests/lib/dynalite.sh"), c->dir);
     sl_test_run(cmd, NULL);
     sl_mock_free(c->mock);
     c->mock = NULL;
@@ -876,8 +881,7 @@ __attribute__((unused)) static int chaos_run(const struct chaos_opts *opts)
     const char *mode = c->o.kafka ? "kafka" : "embedded";
     chaos_say("%s mode: %d s of load, %d writers over %d keys pausing %d ms on average, large "
               "transaction %d rows, seed %u",
-              mode, c->o.seconds, c->o.writers, c->o.keys, c->o.pace_ms, c->o.big_rows,
-              c->o.seed);
+              mode, c->o.seconds, c->o.writers, c->o.keys, c->o.pace_ms, c->o.big_rows, c->o.seed);
     if (!chaos_setup(c)) {
         c->failures++;
         chaos_teardown(c);
@@ -1029,10 +1033,9 @@ __attribute__((unused)) static int chaos_run(const struct chaos_opts *opts)
         if (c->o.kafka || (k != CHAOS_F_KAFKA_DOWN && k != CHAOS_F_KAFKA_ERRORS))
             printf("  %-28s %d\n", chaos_fault_names[k], c->faults[k]);
     if (c->ddbpx)
-        printf("DynamoDB proxy: forwarded %" PRIu64 " requests; throttled %" PRIu64
-               ", 500 %" PRIu64 ", 503 %" PRIu64 ", 500-after-apply %" PRIu64
-               ", dropped-before %" PRIu64 ", dropped-after-apply %" PRIu64
-               ", partial batches %" PRIu64 ", slow %" PRIu64 "\n",
+        printf("DynamoDB proxy: forwarded %" PRIu64 " requests; throttled %" PRIu64 ", 500 %" PRIu64
+               ", 503 %" PRIu64 ", 500-after-apply %" PRIu64 ", dropped-before %" PRIu64
+               ", dropped-after-apply %" PRIu64 ", partial batches %" PRIu64 ", slow %" PRIu64 "\n",
                sl_fault_proxy_count(c->ddbpx, SL_FAULT_FORWARDED),
                sl_fault_proxy_count(c->ddbpx, SL_FAULT_THROTTLE),
                sl_fault_proxy_count(c->ddbpx, SL_FAULT_500),
@@ -1049,8 +1052,7 @@ __attribute__((unused)) static int chaos_run(const struct chaos_opts *opts)
     printf("sluice restarts: %d (of which %d after it exited on its own, %d after a connector "
            "failed inside it)\n",
            c->restarts, c->unexpected_exits, c->connector_failures);
-    printf("final rows: MySQL %zu, DynamoDB %zu; rows differing: %zu; catch-up %" PRId64
-           " ms\n",
+    printf("final rows: MySQL %zu, DynamoDB %zu; rows differing: %zu; catch-up %" PRId64 " ms\n",
            my.n, dd.n, diff == (size_t)-1 ? (size_t)0 : diff, catchup_ms);
     printf("result: %s\n", c->failures ? "FAIL" : "ok");
     fflush(stdout);

@@ -24,9 +24,12 @@ int main(void)
     const char *modes = getenv("SL_CHAOS_MODES");
     if (!modes || !*modes)
         modes = "embedded,kafka";
-    struct chaos_opts o = {
-        .seconds = 40, .writers = 3, .keys = 3000, .big_rows = 50000, .catchup_s = 150,
-        .pace_ms = 12};
+    struct chaos_opts o = {.seconds = 40,
+                           .writers = 3,
+                           .keys = 3000,
+                           .big_rows = 50000,
+                           .catchup_s = 150,
+                           .pace_ms = 12};
     o.seed = (unsigned)time(NULL);
     chaos_opts_from_env(&o);
     int failures = 0;
