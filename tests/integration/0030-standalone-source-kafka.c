@@ -16,8 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus/consumer.h"
-#include "bus/kconf.h"
+#include "../lib/kafka_test.h"
 #include "bus/mock.h"
 #include "core/time.h"
 #include "testlib.h"
@@ -278,16 +277,10 @@ int main(void)
     write_file(source, text);
 
     /* The test's consumer. */
-    struct sl_kconf kc;
-    sl_kconf_init(&kc, SL_KCONF_CONSUMER);
-    struct sl_kv kv[] = {{"bootstrap.servers", boot}, {"fetch.max.wait.ms", "50"}};
-    REQUIRE(sl_kconf_add(&kc, kv, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
-    struct sl_consumer *cons =
-        sl_consumer_new(&kc, "it-0030", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
-    REQUIRE(cons, "consumer: %s", errstr);
-    sl_kconf_fini(&kc);
     const char *topics[] = {"salesdb.salesdb.SALES_ORDER"};
-    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
+    struct sl_consumer *cons =
+        sl_test_kafka_consumer(boot, "it-0030", topics, 1, errstr, sizeof(errstr));
+    REQUIRE(cons, "consumer: %s", errstr);
 
     /* First run: the six INSERTs, one per transaction as in the tutorial. */
     start_sluice(worker, source);

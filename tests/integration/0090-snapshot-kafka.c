@@ -17,8 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus/consumer.h"
-#include "bus/kconf.h"
+#include "../lib/kafka_test.h"
 #include "bus/mock.h"
 #include "core/time.h"
 #include "core/mem.h"
@@ -358,15 +357,9 @@ int main(void)
              pw, port);
     write_file(s2, text);
 
-    struct sl_kconf kc;
-    sl_kconf_init(&kc, SL_KCONF_CONSUMER);
-    struct sl_kv kv[] = {{"bootstrap.servers", boot}, {"fetch.max.wait.ms", "50"}};
-    REQUIRE(sl_kconf_add(&kc, kv, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
     struct sl_consumer *cons =
-        sl_consumer_new(&kc, "it-0090", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
+        sl_test_kafka_consumer(boot, "it-0090", topics, 2, errstr, sizeof(errstr));
     REQUIRE(cons, "consumer: %s", errstr);
-    sl_kconf_fini(&kc);
-    REQUIRE(sl_consumer_subscribe(cons, topics, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
 
     /* The mock broker keeps about 5 MB per partition: topics have 8 partitions and the
      * consumer is assigned before sluice starts, so it reads while the snapshot runs. */

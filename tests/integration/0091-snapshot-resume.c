@@ -15,8 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus/consumer.h"
-#include "bus/kconf.h"
+#include "../lib/kafka_test.h"
 #include "bus/mock.h"
 #include "core/time.h"
 #include "core/mem.h"
@@ -256,16 +255,10 @@ int main(void)
              pw, port);
     write_file(source, text);
 
-    struct sl_kconf kc;
-    sl_kconf_init(&kc, SL_KCONF_CONSUMER);
-    struct sl_kv kv[] = {{"bootstrap.servers", boot}, {"fetch.max.wait.ms", "50"}};
-    REQUIRE(sl_kconf_add(&kc, kv, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
-    struct sl_consumer *cons =
-        sl_consumer_new(&kc, "it-0091", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
-    REQUIRE(cons, "consumer: %s", errstr);
-    sl_kconf_fini(&kc);
     const char *topics[] = {TOPIC};
-    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
+    struct sl_consumer *cons =
+        sl_test_kafka_consumer(boot, "it-0091", topics, 1, errstr, sizeof(errstr));
+    REQUIRE(cons, "consumer: %s", errstr);
     consume(cons, 1, 3000); /* get the assignment before anything is produced */
 
     /* First run: killed once a checkpoint of at least half the table is stored, so a restart

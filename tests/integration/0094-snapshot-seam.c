@@ -11,8 +11,7 @@
 #include <jansson.h>
 
 #include "0120-crash.h"
-#include "bus/consumer.h"
-#include "bus/kconf.h"
+#include "../lib/kafka_test.h"
 
 #define TOPIC "salesdb.salesdb.T"
 /* The mock broker keeps about 5 MB per partition; ~550,000 envelopes of ~350 bytes need
@@ -148,16 +147,10 @@ int main(void)
 
     lastrec = calloc((size_t)nkeys, sizeof(*lastrec));
     REQUIRE(lastrec, "out of memory");
-    struct sl_kconf kc;
-    sl_kconf_init(&kc, SL_KCONF_CONSUMER);
-    struct sl_kv kv[] = {{"bootstrap.servers", boot}, {"fetch.max.wait.ms", "50"}};
-    REQUIRE(sl_kconf_add(&kc, kv, 2, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
-    struct sl_consumer *cons =
-        sl_consumer_new(&kc, "it-0094", NULL, NULL, NULL, NULL, errstr, sizeof(errstr));
-    sl_kconf_fini(&kc);
-    REQUIRE(cons, "consumer: %s", errstr);
     const char *topics[] = {TOPIC};
-    REQUIRE(sl_consumer_subscribe(cons, topics, 1, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
+    struct sl_consumer *cons =
+        sl_test_kafka_consumer(boot, "it-0094", topics, 1, errstr, sizeof(errstr));
+    REQUIRE(cons, "consumer: %s", errstr);
     drain(cons, 3000); /* the assignment, before anything is produced */
 
     /* Writes start before sluice does, go on through the whole snapshot and the switch to
