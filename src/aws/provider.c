@@ -168,6 +168,9 @@ static sl_err_t creds_from_json(const struct sl_buf *body, struct sl_aws_creds *
 /* Text of the first <tag>...</tag> in xml (entities decoded) into out. */
 static bool xml_text(const char *xml, const char *tag, char *out, size_t out_size)
 {
+    /* out is a string whatever happens: callers may print it after a missing tag. */
+    if (out_size)
+        out[0] = '\0';
     char open[64], close[64];
     snprintf(open, sizeof(open), "<%s>", tag);
     snprintf(close, sizeof(close), "</%s>", tag);
