@@ -153,7 +153,7 @@ static rd_kafka_topic_t *topic_handle(struct sl_producer *prod, const char *topi
         return NULL;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(prod->rk, topic, NULL);
     if (!rkt)
-        return NULL; /* invalid name: producev reports why */
+        return NULL; /* invalid name: the caller reports it */
     prod->last_rkt = prod->nrkts;
     prod->rkts[prod->nrkts++] = rkt;
     return rkt;
@@ -175,26 +175,24 @@ sl_err_t sl_producer_send(struct sl_producer *prod, const struct sl_bus_msg *msg
             rd_kafka_header_add(hdrs, msg->headers[i].name, -1, msg->headers[i].value,
                                 (ssize_t)msg->headers[i].value_len);
     }
-    rd_kafka_topic_t *rkt = topic_handle(prod, msg->topic);
+    /* Past TOPICS_MAX kept handles a topic gets a handle for this message only. */
+    rd_kafka_topic_t *rkt = topic_handle(prod, msg->topic), *once = NULL;
+    if (!rkt)
+        rkt = once = rd_kafka_topic_new(prod->rk, msg->topic, NULL);
     int32_t partition =
         msg->partition == SL_BUS_PARTITION_ANY ? RD_KAFKA_PARTITION_UA : msg->partition;
-    void *opaque = (void *)(uintptr_t)*seq;
-    /* Two calls rather than rd_kafka_produceva: its 72-byte argument slots cost ~150
+    /* rd_kafka_producev rather than rd_kafka_produceva: its 72-byte argument slots cost ~150
      * instructions per message to fill. */
     rd_kafka_resp_err_t rerr =
-        rkt ? rd_kafka_producev(prod->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
-                                RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len),
-                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms),
-                                RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END)
-            : rd_kafka_producev(prod->rk, RD_KAFKA_V_TOPIC(msg->topic),
-                                RD_KAFKA_V_PARTITION(partition),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
-                                RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len),
-                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms),
-                                RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+        !rkt ? RD_KAFKA_RESP_ERR__INVALID_ARG /* a topic name librdkafka refused */
+             : rd_kafka_producev(prod->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                 RD_KAFKA_V_KEY((void *)msg->key, msg->key_len),
+                                 RD_KAFKA_V_VALUE((void *)msg->value, msg->value_len),
+                                 RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(msg->timestamp_ms),
+                                 RD_KAFKA_V_OPAQUE((void *)(uintptr_t)*seq), RD_KAFKA_V_END);
+    if (once)
+        rd_kafka_topic_destroy(once);
     if (rerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
         prod->st.sent++;
         return SL_OK;
