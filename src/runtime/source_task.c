@@ -947,9 +947,9 @@ static void fmt_secs(double s, char *out, size_t out_size)
 
 /* Runs the snapshot (fresh, or continuing resume_json); on success file/pos/gtids hold the
  * position streaming must start from, and the ring holds the completion checkpoint. */
-static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, struct sl_arena *arena,
-                         char *file, size_t file_size, uint64_t *pos, char *gtids,
-                         size_t gtids_size, char *errstr, size_t errstr_size)
+static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, char *file,
+                         size_t file_size, uint64_t *pos, char *gtids, size_t gtids_size,
+                         char *errstr, size_t errstr_size)
 {
     struct sl_snapshot_opts opts;
     sl_snapshot_opts_from_conf(&opts, t->conf.src);
@@ -1005,7 +1005,7 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
         struct sl_change *ch = NULL;
         size_t n = 0;
         bool last = false;
-        err = sl_snapshot_next(t->snap, arena, &ch, &n, &last, errstr, errstr_size);
+        err = sl_snapshot_next(t->snap, &ch, &n, &last, errstr, errstr_size);
         if (err == SL_ERR_EOF)
             break;
         if (err)
@@ -1028,7 +1028,6 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
         }
         cur_rows += n;
         sl_metric_add(t->m_snap_rows, (int64_t)n);
-        sl_arena_reset(arena);
         sl_buf_reset(&prog);
         err = sl_snapshot_progress_json(t->snap, &prog);
         if (err) {
@@ -1081,7 +1080,6 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, stru
            took, st.rows_per_sec, file, (unsigned long long)*pos);
     err = SL_OK;
 out:
-    sl_arena_reset(arena);
     sl_buf_fini(&prog);
     sl_snapshot_free(t->snap);
     t->snap = NULL;
@@ -1280,8 +1278,8 @@ static sl_err_t run(struct sl_source_task *t, char *errstr, size_t errstr_size)
     }
 
     if (do_snap) {
-        err = snapshot(t, resume, &arena, sfile, sizeof(sfile), &spos, sgtids, sizeof(sgtids),
-                       errstr, errstr_size);
+        err = snapshot(t, resume, sfile, sizeof(sfile), &spos, sgtids, sizeof(sgtids), errstr,
+                       errstr_size);
         if (err == SL_ERR_SHUTDOWN) {
             err = SL_OK;
             goto out;

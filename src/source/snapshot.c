@@ -1124,11 +1124,9 @@ static sl_err_t probe_rest(struct sl_snapshot *snap, bool *last, char *errstr, s
     return SL_OK;
 }
 
-sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_arena *arena,
-                          struct sl_change **changes, size_t *n, bool *last, char *errstr,
-                          size_t errstr_size)
+sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_change **changes, size_t *n,
+                          bool *last, char *errstr, size_t errstr_size)
 {
-    (void)arena; /* the changes live in the reader's batches (snapshot.h) */
     *n = 0;
     *last = false;
     *changes = NULL;

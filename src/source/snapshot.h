@@ -9,7 +9,7 @@
  *   struct sl_snapshot *snap = sl_snapshot_new(&opts, errstr, sizeof(errstr));
  *   err = sl_snapshot_begin(snap, checkpoint_json_or_NULL, errstr, sizeof(errstr));
  *   sl_snapshot_position(snap) -> where streaming must start once the snapshot is done
- *   while ((err = sl_snapshot_next(snap, arena, &changes, &n, &last, errstr, ...)) == SL_OK) {
+ *   while ((err = sl_snapshot_next(snap, &changes, &n, &last, errstr, ...)) == SL_OK) {
  *       hand changes[0..n) downstream (last: changes[n-1] is the final snapshot row);
  *       once they are durable, store sl_snapshot_progress_json(snap, &buf) as checkpoint;
  *       (the chunk stays valid until the next sl_snapshot_next or sl_snapshot_free)
@@ -131,16 +131,15 @@ sl_err_t sl_snapshot_begin(struct sl_snapshot *snap, const char *resume_json, ch
                            size_t errstr_size);
 
 /* Next chunk: *changes points at *n changes (1..chunk_rows), all of one table, held in the
- * snapshot's read-ahead buffers until the next call or sl_snapshot_free (arena is no longer
- * used; kept for callers), op SL_OP_READ, before NULL, after = table->ncols values, pos = the
- * snapshot position (file, pos; row = 0, server_id = 0, ts_sec = start of the table's scan). The
- * tables they point to are owned by the snapshot and live until sl_snapshot_free. *last is true
- * when changes[*n - 1] is the final row of the whole snapshot (source.snapshot "last"). SL_ERR_EOF
- * when every table is done (the transaction is then committed). Errors as begin, SL_ERR_PROTO for a
- * value that does not parse (errstr names table and column). */
-sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_arena *arena,
-                          struct sl_change **changes, size_t *n, bool *last, char *errstr,
-                          size_t errstr_size);
+ * snapshot's read-ahead buffers until the next call or sl_snapshot_free, op SL_OP_READ, before
+ * NULL, after = table->ncols values, pos = the snapshot position (file, pos; row = 0, server_id =
+ * 0, ts_sec = start of the table's scan). The tables they point to are owned by the snapshot and
+ * live until sl_snapshot_free. *last is true when changes[*n - 1] is the final row of the whole
+ * snapshot (source.snapshot "last"). SL_ERR_EOF when every table is done (the transaction is then
+ * committed). Errors as begin, SL_ERR_PROTO for a value that does not parse (errstr names table and
+ * column). */
+sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_change **changes, size_t *n,
+                          bool *last, char *errstr, size_t errstr_size);
 
 /* The snapshot's binlog position: file, pos and the GTID set ("" when not known: MySQL with
  * gtid_mode OFF, or MariaDB's set could not be tied to the position). Valid after begin. */

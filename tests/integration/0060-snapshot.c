@@ -129,9 +129,9 @@ static void expect_order_row(MYSQL_ROW row, const struct sl_change *chg)
     if (v[2].kind != SL_VAL_DECIMAL || strcmp(v[2].v.s.ptr, row[2]) != 0)
         failf("SALES_ORDER %s amount '%s' vs '%s'", row[0], v[2].v.s.ptr, row[2]);
     char dt[64];
-    snprintf(dt, sizeof(dt), "%04d-%02u-%02u %02u:%02u:%02u.%03u", v[3].v.tm.year,
-             v[3].v.tm.month, v[3].v.tm.day, v[3].v.tm.hour, v[3].v.tm.minute,
-             v[3].v.tm.second, v[3].v.tm.usec / 1000);
+    snprintf(dt, sizeof(dt), "%04d-%02u-%02u %02u:%02u:%02u.%03u", v[3].v.tm.year, v[3].v.tm.month,
+             v[3].v.tm.day, v[3].v.tm.hour, v[3].v.tm.minute, v[3].v.tm.second,
+             v[3].v.tm.usec / 1000);
     if (v[3].kind != SL_VAL_DATETIME || strcmp(dt, row[3]) != 0)
         failf("SALES_ORDER %s created '%s' vs '%s'", row[0], dt, row[3]);
 }
@@ -143,16 +143,13 @@ static void test_sales_order(MYSQL *root)
     struct sl_snapshot *snap = begin(&o, NULL);
     sql(root, "SELECT id, customer, amount, created FROM shop.SALES_ORDER ORDER BY id");
     MYSQL_RES *res = mysql_store_result(root);
-    struct sl_arena arena;
-    sl_arena_init(&arena, 1 << 20);
     size_t total = 0, lasts = 0;
     struct sl_change *chg;
     size_t n;
     bool last;
     char errstr[512];
     sl_err_t err;
-    while ((err = sl_snapshot_next(snap, &arena, &chg, &n, &last, errstr, sizeof(errstr))) ==
-           SL_OK) {
+    while ((err = sl_snapshot_next(snap, &chg, &n, &last, errstr, sizeof(errstr))) == SL_OK) {
         for (size_t i = 0; i < n; i++) {
             MYSQL_ROW row = mysql_fetch_row(res);
             if (!row) {
@@ -167,7 +164,6 @@ static void test_sales_order(MYSQL *root)
         lasts += last;
         if (last && total != 29000)
             failf("last flag at row %zu", total);
-        sl_arena_reset(&arena);
     }
     if (err != SL_ERR_EOF)
         failf("snapshot_next: %s", errstr);
@@ -175,11 +171,9 @@ static void test_sales_order(MYSQL *root)
         failf("(a) %zu rows, %zu last flags; want 29000, 1", total, lasts);
     struct sl_snapshot_stats st;
     sl_snapshot_stats(snap, &st);
-    printf("(a) %zu rows in %u chunks, %.0f rows/s, estimated %llu, method %s\n", total,
-           st.chunks, st.rows_per_sec, (unsigned long long)st.rows_estimated,
-           sl_snapshot_method(snap));
+    printf("(a) %zu rows in %u chunks, %.0f rows/s, estimated %llu, method %s\n", total, st.chunks,
+           st.rows_per_sec, (unsigned long long)st.rows_estimated, sl_snapshot_method(snap));
     mysql_free_result(res);
-    sl_arena_fini(&arena);
     sl_snapshot_free(snap);
 }
 
@@ -190,19 +184,16 @@ static void test_resume(void)
     struct sl_snapshot_opts o;
     opts_init(&o, "shop\\.SALES_ORDER", 1000);
     struct sl_snapshot *snap = begin(&o, NULL);
-    struct sl_arena arena;
-    sl_arena_init(&arena, 1 << 20);
     struct sl_change *chg;
     size_t n, first = 0, second = 0;
     bool last;
     char errstr[512];
     for (int c = 0; c < 20; c++) {
-        if (sl_snapshot_next(snap, &arena, &chg, &n, &last, errstr, sizeof(errstr)))
+        if (sl_snapshot_next(snap, &chg, &n, &last, errstr, sizeof(errstr)))
             die("resume part 1: %s", errstr);
         for (size_t i = 0; i < n; i++)
             seen[chg[i].after[0].v.i] = true;
         first += n;
-        sl_arena_reset(&arena);
     }
     struct sl_buf ck;
     sl_buf_init(&ck, 1 << 20);
@@ -214,8 +205,7 @@ static void test_resume(void)
     if (strcmp(sl_snapshot_method(snap), "resume") != 0)
         failf("(c) not resumed: %s", sl_snapshot_resume_note(snap));
     sl_err_t err;
-    while ((err = sl_snapshot_next(snap, &arena, &chg, &n, &last, errstr, sizeof(errstr))) ==
-           SL_OK) {
+    while ((err = sl_snapshot_next(snap, &chg, &n, &last, errstr, sizeof(errstr))) == SL_OK) {
         for (size_t i = 0; i < n; i++) {
             int64_t id = chg[i].after[0].v.i;
             if (id < 1 || id > 29000)
@@ -224,7 +214,6 @@ static void test_resume(void)
                 seen[id] = true;
         }
         second += n;
-        sl_arena_reset(&arena);
     }
     if (err != SL_ERR_EOF)
         failf("(c) %s", errstr);
@@ -232,8 +221,7 @@ static void test_resume(void)
     for (int i = 1; i <= 29000; i++)
         missing += !seen[i];
     if (second * 100 >= 29000 * 60 || missing)
-        failf("(c) second run read %zu rows (first %zu), %zu ids missing", second, first,
-              missing);
+        failf("(c) second run read %zu rows (first %zu), %zu ids missing", second, first, missing);
     printf("(c) first run %zu rows, resumed run %zu rows, union complete: %s\n", first, second,
            missing ? "no" : "yes");
     sl_snapshot_free(snap);
@@ -246,9 +234,8 @@ static void test_resume(void)
     if (!strstr(sl_snapshot_resume_note(snap), "binlog.999999"))
         failf("(c) purged checkpoint: note '%s'", sl_snapshot_resume_note(snap));
     size_t again = 0;
-    while (sl_snapshot_next(snap, &arena, &chg, &n, &last, errstr, sizeof(errstr)) == SL_OK) {
+    while (sl_snapshot_next(snap, &chg, &n, &last, errstr, sizeof(errstr)) == SL_OK) {
         again += n;
-        sl_arena_reset(&arena);
     }
     if (again != 29000)
         failf("(c) purged checkpoint re-read %zu rows, want 29000", again);
@@ -263,22 +250,47 @@ static void test_resume(void)
         failf("(c) corrupt checkpoint: '%s'", e2);
     sl_snapshot_free(snap);
     sl_buf_fini(&ck);
-    sl_arena_fini(&arena);
 }
 
 /* ---- (b) every type: snapshot vs binlog decoder ---- */
 
 static const char *const type_cols[] = {
-    "c_tiny TINYINT", "c_tiny_u TINYINT UNSIGNED", "c_small SMALLINT", "c_med_u MEDIUMINT UNSIGNED",
-    "c_int INT", "c_big BIGINT", "c_big_u BIGINT UNSIGNED", "c_float FLOAT", "c_double DOUBLE",
-    "c_dec65 DECIMAL(65,30)", "c_dec52 DECIMAL(5,2)", "c_bit1 BIT(1)", "c_bit64 BIT(64)",
-    "c_bit10 BIT(10)", "c_year YEAR", "c_date DATE", "c_time0 TIME", "c_time3 TIME(3)",
-    "c_time6 TIME(6)", "c_dt0 DATETIME", "c_dt6 DATETIME(6)", "c_ts0 TIMESTAMP NULL",
-    "c_ts4 TIMESTAMP(4) NULL", "c_char CHAR(10) CHARACTER SET utf8mb4",
-    "c_vchar VARCHAR(100) CHARACTER SET utf8mb4", "c_text TEXT CHARACTER SET utf8mb4",
-    "c_char_l CHAR(10) CHARACTER SET latin1", "c_vchar_l VARCHAR(300) CHARACTER SET latin1",
-    "c_bin BINARY(4)", "c_vbin VARBINARY(100)", "c_blob BLOB", "c_tblob TINYBLOB",
-    "c_enum ENUM('a','b','c')", "c_set SET('x','y','z')", "c_json JSON", "c_geom GEOMETRY",
+    "c_tiny TINYINT",
+    "c_tiny_u TINYINT UNSIGNED",
+    "c_small SMALLINT",
+    "c_med_u MEDIUMINT UNSIGNED",
+    "c_int INT",
+    "c_big BIGINT",
+    "c_big_u BIGINT UNSIGNED",
+    "c_float FLOAT",
+    "c_double DOUBLE",
+    "c_dec65 DECIMAL(65,30)",
+    "c_dec52 DECIMAL(5,2)",
+    "c_bit1 BIT(1)",
+    "c_bit64 BIT(64)",
+    "c_bit10 BIT(10)",
+    "c_year YEAR",
+    "c_date DATE",
+    "c_time0 TIME",
+    "c_time3 TIME(3)",
+    "c_time6 TIME(6)",
+    "c_dt0 DATETIME",
+    "c_dt6 DATETIME(6)",
+    "c_ts0 TIMESTAMP NULL",
+    "c_ts4 TIMESTAMP(4) NULL",
+    "c_char CHAR(10) CHARACTER SET utf8mb4",
+    "c_vchar VARCHAR(100) CHARACTER SET utf8mb4",
+    "c_text TEXT CHARACTER SET utf8mb4",
+    "c_char_l CHAR(10) CHARACTER SET latin1",
+    "c_vchar_l VARCHAR(300) CHARACTER SET latin1",
+    "c_bin BINARY(4)",
+    "c_vbin VARBINARY(100)",
+    "c_blob BLOB",
+    "c_tblob TINYBLOB",
+    "c_enum ENUM('a','b','c')",
+    "c_set SET('x','y','z')",
+    "c_json JSON",
+    "c_geom GEOMETRY",
 };
 #define NTYPES (sizeof(type_cols) / sizeof(type_cols[0]))
 
@@ -359,9 +371,9 @@ static void show(const struct sl_value *v, char *out, size_t size)
     case SL_VAL_DATE:
     case SL_VAL_TIME:
     case SL_VAL_DATETIME:
-        snprintf(out, size, "tm %s%d-%u-%u %u:%u:%u.%06u", v->v.tm.neg ? "-" : "",
-                 v->v.tm.year, v->v.tm.month, v->v.tm.day, v->v.tm.hour, v->v.tm.minute,
-                 v->v.tm.second, v->v.tm.usec);
+        snprintf(out, size, "tm %s%d-%u-%u %u:%u:%u.%06u", v->v.tm.neg ? "-" : "", v->v.tm.year,
+                 v->v.tm.month, v->v.tm.day, v->v.tm.hour, v->v.tm.minute, v->v.tm.second,
+                 v->v.tm.usec);
         break;
     case SL_VAL_TIMESTAMP:
         snprintf(out, size, "ts %lld.%06u", (long long)v->v.ts.sec, v->v.ts.usec);
@@ -439,9 +451,9 @@ static void keep_typerow(const struct sl_change *chg, void *opaque)
     struct sl_value *v = sl_arena_alloc(&tr->arena, (NTYPES + 1) * sizeof(*v));
     for (uint32_t i = 0; i <= NTYPES; i++) {
         v[i] = chg->after[i];
-        if (v[i].kind >= SL_VAL_DECIMAL && v[i].kind != SL_VAL_DATE &&
-            v[i].kind != SL_VAL_TIME && v[i].kind != SL_VAL_DATETIME &&
-            v[i].kind != SL_VAL_TIMESTAMP && v[i].kind != SL_VAL_ENUM && v[i].kind != SL_VAL_SET)
+        if (v[i].kind >= SL_VAL_DECIMAL && v[i].kind != SL_VAL_DATE && v[i].kind != SL_VAL_TIME &&
+            v[i].kind != SL_VAL_DATETIME && v[i].kind != SL_VAL_TIMESTAMP &&
+            v[i].kind != SL_VAL_ENUM && v[i].kind != SL_VAL_SET)
             v[i].v.s = sl_arena_str(&tr->arena, v[i].v.s);
     }
     tr->rows[tr->n++] = v;
@@ -476,15 +488,12 @@ static void test_types(MYSQL *root)
     struct sl_snapshot_opts o;
     opts_init(&o, "shop\\.types", 3);
     struct sl_snapshot *snap = begin(&o, NULL);
-    struct sl_arena arena;
-    sl_arena_init(&arena, 1 << 20);
     struct sl_change *chg;
     size_t n, r = 0, compared = 0;
     bool last;
     char errstr[512];
     sl_err_t err;
-    while ((err = sl_snapshot_next(snap, &arena, &chg, &n, &last, errstr, sizeof(errstr))) ==
-           SL_OK) {
+    while ((err = sl_snapshot_next(snap, &chg, &n, &last, errstr, sizeof(errstr))) == SL_OK) {
         for (size_t i = 0; i < n; i++, r++) {
             const struct sl_table *t = chg[i].table;
             if (r >= NROWS || t->ncols != NTYPES + 1) {
@@ -501,8 +510,8 @@ static void test_types(MYSQL *root)
                     failf("(b) column %.*s: snapshot type %u/%u meta %u len %u cs %u uns %d; "
                           "binlog %u/%u meta %u len %u cs %u uns %d",
                           SL_STR_FMT(a->name), a->type, a->binlog_type, a->meta, a->length,
-                          a->charset, a->is_unsigned, b->type, b->binlog_type, b->meta,
-                          b->length, b->charset, b->is_unsigned);
+                          a->charset, a->is_unsigned, b->type, b->binlog_type, b->meta, b->length,
+                          b->charset, b->is_unsigned);
                 if (!value_eq(&chg[i].after[c], &tr.rows[r][c])) {
                     char s1[128], s2[128];
                     show(&chg[i].after[c], s1, sizeof(s1));
@@ -513,7 +522,6 @@ static void test_types(MYSQL *root)
                 compared++;
             }
         }
-        sl_arena_reset(&arena);
     }
     if (err != SL_ERR_EOF)
         failf("(b) snapshot: %s", errstr);
@@ -521,7 +529,6 @@ static void test_types(MYSQL *root)
         failf("(b) snapshot gave %zu rows, want %zu", r, NROWS);
     printf("(b) %zu values compared between snapshot and binlog decoder\n", compared);
     sl_snapshot_free(snap);
-    sl_arena_fini(&arena);
     sl_arena_fini(&tr.arena);
 }
 
@@ -571,20 +578,16 @@ static void test_concurrent(MYSQL *root, const char *who, const char *pw, bool t
     sl_snapshot_position(snap, &file, &pos, &gtids);
     char pfile[128];
     snprintf(pfile, sizeof(pfile), "%s", file);
-    struct sl_arena arena;
-    sl_arena_init(&arena, 1 << 20);
     struct sl_change *chg;
     size_t n, rows = 0;
     bool last;
     char errstr[512];
     sl_err_t err;
-    while ((err = sl_snapshot_next(snap, &arena, &chg, &n, &last, errstr, sizeof(errstr))) ==
-           SL_OK) {
+    while ((err = sl_snapshot_next(snap, &chg, &n, &last, errstr, sizeof(errstr))) == SL_OK) {
         for (size_t i = 0; i < n; i++)
             if (chg[i].after[0].v.i > 0 && chg[i].after[0].v.i < MAXTICK)
                 in_snap[chg[i].after[0].v.i] = 1;
         rows += n;
-        sl_arena_reset(&arena);
     }
     if (err != SL_ERR_EOF)
         failf("(%s) %s", who, errstr);
@@ -628,7 +631,6 @@ static void test_concurrent(MYSQL *root, const char *who, const char *pw, bool t
         failf("(%s) %zu rows both in the snapshot and after the exact position", who, both);
     if (stream == 0 || rows == 0)
         failf("(%s) the writer did not overlap the snapshot (%zu/%zu)", who, rows, stream);
-    sl_arena_fini(&arena);
 }
 
 int main(void)
