@@ -88,29 +88,14 @@ sl_err_t sl_json_str(struct sl_buf *buf, const char *s, size_t len)
             esc[1] = (char)c;
             elen = 2;
         } else if (c < 0x20) {
+            /* JSON's two-character escapes; the other control bytes as \u00XX. */
+            static const char letter[0x20] = {
+                ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
             esc[0] = '\\';
-            switch (c) {
-            case '\b':
-                esc[1] = 'b';
+            if (letter[c]) {
+                esc[1] = letter[c];
                 elen = 2;
-                break;
-            case '\f':
-                esc[1] = 'f';
-                elen = 2;
-                break;
-            case '\n':
-                esc[1] = 'n';
-                elen = 2;
-                break;
-            case '\r':
-                esc[1] = 'r';
-                elen = 2;
-                break;
-            case '\t':
-                esc[1] = 't';
-                elen = 2;
-                break;
-            default:
+            } else {
                 esc[1] = 'u';
                 esc[2] = '0';
                 esc[3] = '0';

@@ -105,6 +105,10 @@ static void test_json_escape(void **state)
     assert_int_equal(sl_json_str(&buf, in, sizeof(in) - 1), SL_OK);
     assert_string_equal(buf.data, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbd\"");
     sl_buf_reset(&buf);
+    const char ctl[] = "\b\f\r\t\x1f\x7f";
+    assert_int_equal(sl_json_str(&buf, ctl, sizeof(ctl) - 1), SL_OK);
+    assert_string_equal(buf.data, "\"\\b\\f\\r\\t\\u001F\x7f\"");
+    sl_buf_reset(&buf);
     sl_json_u64(&buf, UINT64_MAX);
     sl_buf_addch(&buf, ' ');
     sl_json_i64(&buf, INT64_MIN);
