@@ -24,7 +24,7 @@ struct side {
     bool is_string; /* StringConverter: raw is the string */
     const char *raw;
     size_t raw_len;
-    struct sl_jtree jt;
+    struct sl_jtree *jt;           /* the item's scratch tree */
     const struct sl_jnode *schema; /* NULL when schemaless */
     const struct sl_jnode *payload;
 };
@@ -43,9 +43,10 @@ struct ctx {
     const struct sl_sink_item_conf *conf;
     char *errstr;
     size_t errstr_size;
-    struct sl_buf tmp;
-    struct sl_buf name; /* a field name of the row */
-    struct sl_buf kval; /* a key attribute's value */
+    /* Scratch buffers of the item (struct sl_sink_scratch), not owned. */
+    struct sl_buf *tmp;
+    struct sl_buf *name; /* a field name of the row */
+    struct sl_buf *kval; /* a key attribute's value */
 };
 
 /* Buffers and parse trees kept in an item between conversions, so converting a record does
@@ -245,15 +246,15 @@ static sl_err_t decimal_text(struct ctx *c, const struct sl_jnode *node, long sc
     struct sl_buf raw;
     sl_buf_init(&raw, SL_SINK_DECIMAL_MAX);
     sl_err_t err = SL_OK;
-    if (sl_jtree_unescape(&c->tmp, node->str, node->len, node->esc) ||
-        sl_sink_b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
+    if (sl_jtree_unescape(c->tmp, node->str, node->len, node->esc) ||
+        sl_sink_b64_decode(&raw, sl_buf_cstr(c->tmp), c->tmp->len)) {
         err = bad(c, "Decimal value is not base64 of at most %d bytes", SL_SINK_DECIMAL_MAX);
         goto out;
     }
     err =
         sl_sink_decimal(out, (unsigned char *)raw.data, raw.len, scale, c->errstr, c->errstr_size);
 out:
-    sl_buf_reset(&c->tmp);
+    sl_buf_reset(c->tmp);
     sl_buf_fini(&raw);
     return err;
 }
@@ -267,15 +268,15 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
 static sl_err_t emit_string(struct ctx *c, struct sl_buf *out, const char *s, size_t len, bool esc,
                             size_t *size)
 {
-    sl_buf_reset(&c->tmp);
-    sl_err_t err = sl_jtree_unescape(&c->tmp, s, len, esc);
+    sl_buf_reset(c->tmp);
+    sl_err_t err = sl_jtree_unescape(c->tmp, s, len, esc);
     if (err)
         return bad(c, "item is larger than DynamoDB's 400 KB limit (a string of %zu bytes)", len);
-    *size += c->tmp.len;
-    if (c->tmp.len == 0 && c->conf->empty_string_null)
+    *size += c->tmp->len;
+    if (c->tmp->len == 0 && c->conf->empty_string_null)
         return sl_buf_addstr(out, "{\"NULL\":true}");
     err = sl_buf_addstr(out, "{\"S\":");
-    err = err ? err : sl_json_str(out, c->tmp.data ? c->tmp.data : "", c->tmp.len);
+    err = err ? err : sl_json_str(out, c->tmp->data ? c->tmp->data : "", c->tmp->len);
     return err ? err : sl_buf_addch(out, '}');
 }
 
@@ -286,17 +287,17 @@ static sl_err_t emit_members(struct ctx *c, struct sl_buf *out, const struct sl_
     sl_err_t err = sl_buf_addch(out, '{');
     bool first = true;
     for (const struct sl_jnode *k = sl_jtree_kid(jt, obj); k && !err; k = sl_jtree_next(jt, k)) {
-        sl_buf_reset(&c->tmp);
-        if (sl_jtree_unescape(&c->tmp, k->key, k->key_len, k->key_esc))
+        sl_buf_reset(c->tmp);
+        if (sl_jtree_unescape(c->tmp, k->key, k->key_len, k->key_esc))
             return bad(c, "field name too long");
-        *size += c->tmp.len + 1;
+        *size += c->tmp->len + 1;
         const struct sl_jnode *fs = NULL;
         if (sch) {
             fs = map_schema ? sl_jtree_get(jt, sch, "values", 6)
-                            : sch_field(jt, sch, sl_buf_cstr(&c->tmp), c->tmp.len);
+                            : sch_field(jt, sch, sl_buf_cstr(c->tmp), c->tmp->len);
         }
         err = first ? SL_OK : sl_buf_addch(out, ',');
-        err = err ? err : sl_json_str(out, sl_buf_cstr(&c->tmp), c->tmp.len);
+        err = err ? err : sl_json_str(out, sl_buf_cstr(c->tmp), c->tmp->len);
         err = err ? err : sl_buf_addch(out, ':');
         err = err ? err : emit_value(c, out, jt, fs, k, depth + 1, size);
         first = false;
@@ -372,9 +373,9 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
         if (strcmp(type, "bytes") == 0) {
             struct sl_buf raw;
             sl_buf_init(&raw, SL_SINK_ITEM_MAX);
-            sl_buf_reset(&c->tmp);
-            err = sl_jtree_unescape(&c->tmp, node->str, node->len, node->esc);
-            if (err || sl_sink_b64_decode(&raw, sl_buf_cstr(&c->tmp), c->tmp.len)) {
+            sl_buf_reset(c->tmp);
+            err = sl_jtree_unescape(c->tmp, node->str, node->len, node->esc);
+            if (err || sl_sink_b64_decode(&raw, sl_buf_cstr(c->tmp), c->tmp->len)) {
                 sl_buf_fini(&raw);
                 return bad(c, "bytes value is not base64 or too large");
             }
@@ -399,10 +400,10 @@ static sl_err_t emit_value(struct ctx *c, struct sl_buf *out, const struct sl_jt
                 if (p->type != SL_JT_ARR || !v || (k->type != SL_JT_NUM && k->type != SL_JT_STR))
                     return bad(c, "map entry is not a [key, value] pair");
                 err = first ? SL_OK : sl_buf_addch(out, ',');
-                sl_buf_reset(&c->tmp);
-                err = err ? err : sl_jtree_unescape(&c->tmp, k->str, k->len, k->esc);
-                *size += c->tmp.len + 1;
-                err = err ? err : sl_json_str(out, sl_buf_cstr(&c->tmp), c->tmp.len);
+                sl_buf_reset(c->tmp);
+                err = err ? err : sl_jtree_unescape(c->tmp, k->str, k->len, k->esc);
+                *size += c->tmp->len + 1;
+                err = err ? err : sl_json_str(out, sl_buf_cstr(c->tmp), c->tmp->len);
                 err = err ? err : sl_buf_addch(out, ':');
                 err = err ? err : emit_value(c, out, jt, vs, v, depth + 1, size);
                 first = false;
@@ -445,13 +446,13 @@ static sl_err_t side_load(struct ctx *c, struct side *s, const struct sl_sink_co
         return SL_OK;
     }
     char why[160];
-    if (sl_jtree_parse(&s->jt, data, len, why, sizeof(why)))
+    if (sl_jtree_parse(s->jt, data, len, why, sizeof(why)))
         return bad(c, "%s is not valid JSON %s", s->what, why);
-    s->payload = &s->jt.nodes[0];
+    s->payload = &s->jt->nodes[0];
     if (conv->schemas_enable) {
         const struct sl_jnode *root = s->payload;
-        const struct sl_jnode *sch = sl_jtree_get(&s->jt, root, "schema", 6);
-        const struct sl_jnode *pay = sl_jtree_get(&s->jt, root, "payload", 7);
+        const struct sl_jnode *sch = sl_jtree_get(s->jt, root, "schema", 6);
+        const struct sl_jnode *pay = sl_jtree_get(s->jt, root, "payload", 7);
         if (root->type != SL_JT_OBJ || !sch || !pay || root->n_kids != 2)
             return bad(c,
                        "%s has no {\"schema\":..,\"payload\":..} envelope but the "
@@ -513,7 +514,7 @@ static sl_err_t resolve(struct ctx *c, const struct sl_sink_pk *pk, struct side 
         sl_buf_fini(&nb);
         return SL_OK;
     }
-    rv->jt = &s->jt;
+    rv->jt = s->jt;
     rv->node = row;
     rv->schema = row_sch;
     const char *p = pk->path;
@@ -523,10 +524,10 @@ static sl_err_t resolve(struct ctx *c, const struct sl_sink_pk *pk, struct side 
         if (rv->node->type != SL_JT_OBJ)
             return bad(c, "%s.%s not found: %.*s is not reached through an object", s->what,
                        pk->path, (int)sl, p);
-        const struct sl_jnode *next = sl_jtree_get(&s->jt, rv->node, p, sl);
+        const struct sl_jnode *next = sl_jtree_get(s->jt, rv->node, p, sl);
         if (!next)
             return bad(c, "%s.%s not found", s->what, pk->path);
-        rv->schema = sch_field(&s->jt, rv->schema, p, sl);
+        rv->schema = sch_field(s->jt, rv->schema, p, sl);
         rv->node = next;
         p += sl + (dot ? 1 : 0);
     }
@@ -538,7 +539,7 @@ static sl_err_t emit_key(struct ctx *c, struct sl_buf *out, const char *role,
                          const struct sl_sink_pk *pk, const struct refval *rv, size_t max,
                          char *type, size_t *size)
 {
-    struct sl_buf *val = &c->kval;
+    struct sl_buf *val = c->kval;
     sl_buf_reset(val);
     sl_err_t err = SL_OK;
     if (rv->text) {
@@ -726,10 +727,11 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
     struct ctx c = {.conf = conf,
                     .errstr = errstr,
                     .errstr_size = errstr_size,
-                    .tmp = sc->tmp,
-                    .name = sc->name,
-                    .kval = sc->kval};
-    struct side key = {.what = "key", .jt = sc->key_jt}, val = {.what = "value", .jt = sc->val_jt};
+                    .tmp = &sc->tmp,
+                    .name = &sc->name,
+                    .kval = &sc->kval};
+    struct side key = {.what = "key", .jt = &sc->key_jt},
+                val = {.what = "value", .jt = &sc->val_jt};
     item->op = SL_SINK_OP_SKIP;
     item->size = 0;
     item->hash_type = item->sort_type = 0;
@@ -764,16 +766,16 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
             goto out; /* skip, as behavior.on.null.values=ignore */
         op = SL_SINK_OP_DELETE;
     } else if (!val.is_string && row->type == SL_JT_OBJ && conf->unwrap_envelope) {
-        const struct sl_jnode *opn = sl_jtree_get(&val.jt, row, "op", 2);
-        const struct sl_jnode *after = sl_jtree_get(&val.jt, row, "after", 5);
-        const struct sl_jnode *source = sl_jtree_get(&val.jt, row, "source", 6);
+        const struct sl_jnode *opn = sl_jtree_get(val.jt, row, "op", 2);
+        const struct sl_jnode *after = sl_jtree_get(val.jt, row, "after", 5);
+        const struct sl_jnode *source = sl_jtree_get(val.jt, row, "source", 6);
         if (opn && opn->type == SL_JT_STR && after && source) {
             bool del = sl_jtree_str_eq(opn, "d");
             if (del && !conf->delete_enabled)
                 goto out;
             const char *which = del ? "before" : "after";
-            row = sl_jtree_get(&val.jt, row, which, strlen(which));
-            row_sch = sch_field(&val.jt, row_sch, which, strlen(which));
+            row = sl_jtree_get(val.jt, row, which, strlen(which));
+            row_sch = sch_field(val.jt, row_sch, which, strlen(which));
             if (!row || row->type != SL_JT_OBJ) {
                 err = bad(&c, "Debezium envelope with op '%.*s' has no '%s' row", (int)opn->len,
                           opn->str, which);
@@ -782,15 +784,15 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
             op = del ? SL_SINK_OP_DELETE : SL_SINK_OP_PUT;
             if (!del && conf->delete_enabled && sl_jtree_str_eq(opn, "u")) {
                 const struct sl_jnode *env = val.payload;
-                before = sl_jtree_get(&val.jt, env, "before", 6);
-                before_sch = sch_field(&val.jt, val.schema, "before", 6);
+                before = sl_jtree_get(val.jt, env, "before", 6);
+                before_sch = sch_field(val.jt, val.schema, "before", 6);
                 if (before && before->type != SL_JT_OBJ)
                     before = NULL;
             }
         }
     }
     if (op == SL_SINK_OP_PUT && conf->delete_enabled && !val.is_string && row->type == SL_JT_OBJ &&
-        sl_jtree_str_eq(sl_jtree_get(&val.jt, row, "__deleted", 9), "true"))
+        sl_jtree_str_eq(sl_jtree_get(val.jt, row, "__deleted", 9), "true"))
         op = SL_SINK_OP_DELETE;
 
     /* Key attributes. */
@@ -832,10 +834,10 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
         size += 5;
     } else if (row->type == SL_JT_OBJ) {
         char rtype[SCH_STR_MAX];
-        bool map_schema = strcmp(sch_str(&val.jt, row_sch, "type", rtype), "map") == 0;
-        for (const struct sl_jnode *k = sl_jtree_kid(&val.jt, row); k && !err;
-             k = sl_jtree_next(&val.jt, k)) {
-            struct sl_buf *name = &c.name;
+        bool map_schema = strcmp(sch_str(val.jt, row_sch, "type", rtype), "map") == 0;
+        for (const struct sl_jnode *k = sl_jtree_kid(val.jt, row); k && !err;
+             k = sl_jtree_next(val.jt, k)) {
+            struct sl_buf *name = c.name;
             sl_buf_reset(name);
             err = sl_jtree_unescape(name, k->key, k->key_len, k->key_esc);
             if (err || name->len == 0) {
@@ -843,19 +845,19 @@ sl_err_t sl_sink_item_convert(const struct sl_sink_item_conf *conf, const struct
                 break;
             }
             if (!is_key_name(conf, name->data, name->len)) {
-                const struct sl_jnode *fs =
-                    map_schema ? sl_jtree_get(&val.jt, row_sch, "values", 6)
-                               : sch_field(&val.jt, row_sch, name->data, name->len);
+                const struct sl_jnode *fs = map_schema
+                                                ? sl_jtree_get(val.jt, row_sch, "values", 6)
+                                                : sch_field(val.jt, row_sch, name->data, name->len);
                 size += name->len;
                 err = sl_buf_addch(ib, ',');
                 err = err ? err : sl_json_str(ib, name->data, name->len);
                 err = err ? err : sl_buf_addch(ib, ':');
-                err = err ? err : emit_value(&c, ib, &val.jt, fs, k, 1, &size);
+                err = err ? err : emit_value(&c, ib, val.jt, fs, k, 1, &size);
             }
         }
     } else {
         err = sl_buf_addstr(ib, ",\"value\":");
-        err = err ? err : emit_value(&c, ib, &val.jt, row_sch, row, 1, &size);
+        err = err ? err : emit_value(&c, ib, val.jt, row_sch, row, 1, &size);
         size += 5;
     }
     err = err ? err : sl_buf_addch(ib, '}');
@@ -875,10 +877,5 @@ out:
             err = SL_ERR_INVALID;
         }
     }
-    sc->key_jt = key.jt;
-    sc->val_jt = val.jt;
-    sc->tmp = c.tmp;
-    sc->name = c.name;
-    sc->kval = c.kval;
     return err;
 }
