@@ -18,7 +18,6 @@ void sl_snap_table_fini(struct sl_snap_table *st)
         sl_free(st->last_pk[k]);
     sl_free(st->last_pk);
     sl_free(st->last_pk_len);
-    sl_free(st->last_pk_cap);
     sl_free(st->db);
     sl_free(st->name);
     sl_free(st->override);
@@ -30,27 +29,13 @@ static void set_key(struct sl_snap_table *st, uint32_t k, const char *v, size_t 
         st->nlast = st->t.npk;
         st->last_pk = sl_xcalloc(st->nlast ? st->nlast : 1, sizeof(char *));
         st->last_pk_len = sl_xcalloc(st->nlast ? st->nlast : 1, sizeof(size_t));
-        st->last_pk_cap = sl_xcalloc(st->nlast ? st->nlast : 1, sizeof(size_t));
     }
-    if (st->last_pk_cap[k] < n + 1) {
-        size_t cap = n + 1 < 32 ? 32 : n + 1;
-        sl_free(st->last_pk[k]);
-        st->last_pk[k] = sl_xmalloc(cap);
-        st->last_pk_cap[k] = cap;
-    }
+    sl_free(st->last_pk[k]);
+    st->last_pk[k] = sl_xmalloc(n + 1);
     if (n)
         memcpy(st->last_pk[k], v, n);
     st->last_pk[k][n] = '\0';
     st->last_pk_len[k] = n;
-}
-
-void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals, const size_t *lens)
-{
-    for (uint32_t k = 0; k < st->t.npk; k++) {
-        uint32_t c = st->t.pk[k];
-        set_key(st, k, vals[c], vals[c] ? lens[c] : 0);
-    }
-    st->has_last = true;
 }
 
 void sl_snap_table_set_last_key(struct sl_snap_table *st, const char *const *keys,
@@ -423,9 +408,7 @@ void sl_snap_ckpt_apply(const struct sl_snap_ckpt *ck, struct sl_snap_table *st,
         } else if (t->state == SL_SNAP_RUNNING && st->t.npk && !st->override &&
                    t->nlast == st->t.npk) {
             st->state = SL_SNAP_RUNNING;
-            for (uint32_t k = 0; k < t->nlast; k++)
-                set_key(st, k, t->last[k], t->last_len[k]);
-            st->has_last = true;
+            sl_snap_table_set_last_key(st, (const char *const *)t->last, t->last_len);
         } else {
             return; /* starts over */
         }

@@ -27,13 +27,11 @@ struct sl_snap_table {
     uint32_t nlast;
     char **last_pk; /* owned copies of the pk columns' text, key order */
     size_t *last_pk_len;
-    size_t *last_pk_cap; /* allocated sizes: set per row, so reused, not reallocated */
 };
 
 void sl_snap_table_fini(struct sl_snap_table *st);
-/* Remembers the key of a row (vals/lens indexed by column). */
-void sl_snap_table_set_last(struct sl_snap_table *st, const char *const *vals, const size_t *lens);
-/* The same from the key columns' texts in key order (npk entries). */
+/* Remembers the key of the last row handed out (or of a checkpoint): the key columns' texts
+ * in key order, npk entries (MySQL keys have at most 16 parts). */
 #define SL_SNAP_KEY_MAX 64
 void sl_snap_table_set_last_key(struct sl_snap_table *st, const char *const *keys,
                                 const size_t *lens);

@@ -52,8 +52,7 @@ static void test_columns(void **state)
     assert_int_equal(c.charset, SL_CHARSET_BINARY);
     struct sl_schema_coldef bad = {"x", "frobnicate", "frobnicate", true, 0, 0, 0, 0, 0};
     char errstr[200];
-    assert_int_equal(sl_schema_column(&bad, &a, &c, errstr, sizeof(errstr)),
-                     SL_ERR_UNSUPPORTED);
+    assert_int_equal(sl_schema_column(&bad, &a, &c, errstr, sizeof(errstr)), SL_ERR_UNSUPPORTED);
     assert_non_null(strstr(errstr, "`x`"));
     sl_arena_fini(&a);
 }
@@ -108,8 +107,7 @@ static void test_values(void **state)
     /* bad text names the column */
     c = mkcol("int", "int(11)", 10, 0, 0, 0, 0, &a);
     char errstr[200];
-    assert_int_equal(sl_schema_value(&c, "12x", 3, &a, &v, errstr, sizeof(errstr)),
-                     SL_ERR_PROTO);
+    assert_int_equal(sl_schema_value(&c, "12x", 3, &a, &v, errstr, sizeof(errstr)), SL_ERR_PROTO);
     assert_non_null(strstr(errstr, "`c`"));
     c = mkcol("date", "date", 0, 0, 0, 0, 0, &a);
     assert_int_equal(sl_schema_value(&c, "2020-13-01", 10, &a, &v, errstr, sizeof(errstr)),
@@ -131,12 +129,11 @@ static void test_checkpoint(void **state)
     st.rows = 7;
     const char *vals[2] = {"12", "a\0b"};
     size_t lens[2] = {2, 3};
-    sl_snap_table_set_last(&st, vals, lens);
+    sl_snap_table_set_last_key(&st, vals, lens);
     struct sl_buf out;
     sl_buf_init(&out, 1 << 16);
-    assert_int_equal(sl_snap_ckpt_write(&out, "binlog.000002", 99, "0-1-5", "mariadb", 7, 1.0,
-                                        &st, 1),
-                     SL_OK);
+    assert_int_equal(
+        sl_snap_ckpt_write(&out, "binlog.000002", 99, "0-1-5", "mariadb", 7, 1.0, &st, 1), SL_OK);
     struct sl_snap_ckpt ck;
     sl_snap_ckpt_init(&ck);
     char errstr[200];
@@ -167,24 +164,28 @@ static void test_checkpoint(void **state)
     sl_buf_fini(&out);
 
     static const char *const bad[] = {
-        "", "{", "{\"file\":\"x\",\"pos\":}", "{\"pos\":1}", "{\"file\":\"x\"} junk",
+        "",
+        "{",
+        "{\"file\":\"x\",\"pos\":}",
+        "{\"pos\":1}",
+        "{\"file\":\"x\"} junk",
         "{\"file\":\"x\",\"tables\":[{\"db\":\"a\"}]}",
         "{\"file\":\"x\",\"tables\":[{\"db\":\"a\",\"table\":\"b\",\"last_pk\":[\"zz\"]}]}",
         "{\"file\":\"x\",\"tables\":[{\"db\":\"a\",\"table\":\"b\",\"state\":\"odd\"}]}",
-        "{\"file\":\"\\q\"}", "{\"file\":\"x\",\"pos\":99999999999999999999999}",
+        "{\"file\":\"\\q\"}",
+        "{\"file\":\"x\",\"pos\":99999999999999999999999}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         sl_snap_ckpt_init(&ck);
         errstr[0] = '\0';
-        assert_int_equal(sl_snap_ckpt_parse(bad[i], &ck, errstr, sizeof(errstr)),
-                         SL_ERR_INVALID);
+        assert_int_equal(sl_snap_ckpt_parse(bad[i], &ck, errstr, sizeof(errstr)), SL_ERR_INVALID);
         assert_non_null(strstr(errstr, "snapshot checkpoint"));
         sl_snap_ckpt_fini(&ck);
     }
     /* unknown keys are skipped */
     sl_snap_ckpt_init(&ck);
-    assert_int_equal(sl_snap_ckpt_parse("{\"x\":[1,{\"y\":true}],\"file\":\"f\",\"z\":null}",
-                                        &ck, errstr, sizeof(errstr)),
+    assert_int_equal(sl_snap_ckpt_parse("{\"x\":[1,{\"y\":true}],\"file\":\"f\",\"z\":null}", &ck,
+                                        errstr, sizeof(errstr)),
                      SL_OK);
     sl_snap_ckpt_fini(&ck);
 }
