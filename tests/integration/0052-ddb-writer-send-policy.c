@@ -29,31 +29,13 @@ static char endpoint[128];
 static int setup(void **state)
 {
     (void)state;
-    char *tmp = sl_test_tmpdir("sl-dynalite");
-    snprintf(dir, sizeof(dir), "%s/d", tmp);
-    free(tmp);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' start '%s'", SL_SOURCE_DIR, dir);
-    char *out = NULL;
-    if (sl_test_run(cmd, &out) != 0) {
-        fprintf(stderr, "cannot start dynalite (%s): %s\n", cmd, out ? out : "");
-        free(out);
-        return -1;
-    }
-    free(out);
-    snprintf(cmd, sizeof(cmd), ". '%s/env' && printf %%s \"$DYNALITE_ENDPOINT\"", dir);
-    sl_test_run(cmd, &out);
-    snprintf(endpoint, sizeof(endpoint), "%s", out);
-    free(out);
-    return 0;
+    return sl_test_dynalite_start(dir, sizeof(dir), endpoint, sizeof(endpoint));
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s/tests/lib/dynalite.sh' stop '%s'", SL_SOURCE_DIR, dir);
-    sl_test_run(cmd, NULL);
+    sl_test_dynalite_stop(dir);
     return 0;
 }
 

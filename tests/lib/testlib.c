@@ -151,3 +151,32 @@ int sl_test_timeout_mult(void)
     int v = m ? atoi(m) : 1;
     return v > 0 ? v : 1;
 }
+
+int sl_test_dynalite_start(char *dir, size_t dir_size, char *endpoint, size_t endpoint_size)
+{
+    char *tmp = sl_test_tmpdir("sl-dynalite");
+    snprintf(dir, dir_size, "%s/d", tmp);
+    free(tmp);
+    char cmd[8192]; /* source path (up to 4 KB) plus dir */
+    snprintf(cmd, sizeof(cmd), "bash '%s' start '%s'", sl_test_src("tests/lib/dynalite.sh"), dir);
+    char *out = NULL;
+    if (sl_test_run(cmd, &out) != 0) {
+        fprintf(stderr, "cannot start dynalite (%s): %s\n", cmd, out ? out : "");
+        free(out);
+        return -1;
+    }
+    free(out);
+    out = NULL;
+    snprintf(cmd, sizeof(cmd), ". '%s/env' && printf %%s \"$DYNALITE_ENDPOINT\"", dir);
+    sl_test_run(cmd, &out);
+    snprintf(endpoint, endpoint_size, "%s", out ? out : "");
+    free(out);
+    return endpoint[0] ? 0 : -1;
+}
+
+void sl_test_dynalite_stop(const char *dir)
+{
+    char cmd[8192]; /* source path (up to 4 KB) plus dir */
+    snprintf(cmd, sizeof(cmd), "bash '%s' stop '%s'", sl_test_src("tests/lib/dynalite.sh"), dir);
+    sl_test_run(cmd, NULL);
+}

@@ -29,6 +29,11 @@ void sl_test_cloexec_fds(void);
 /* Runs `sh -c cmd`, captures stdout (malloc'd, NUL-terminated) and returns the exit status
  * (-1 when it could not run). out may be NULL. */
 int sl_test_run(const char *cmd, char **out);
+/* Starts dynalite (tests/lib/dynalite.sh) in a new temporary directory, written to dir, and
+ * writes its endpoint URL; 0, or -1 with the reason on stderr. */
+int sl_test_dynalite_start(char *dir, size_t dir_size, char *endpoint, size_t endpoint_size);
+/* Stops the dynalite of dir (and removes its data). */
+void sl_test_dynalite_stop(const char *dir);
 /* Timeout multiplier from SL_TEST_TIMEOUT_MULT (sanitizer builds are slower). */
 int sl_test_timeout_mult(void);
 
