@@ -122,7 +122,7 @@ start_kafka() { # N; sets boot
     return 1
 }
 
-# run_sluice ENDPOINT N: prints "seconds peak_rss_kb"
+# run_sluice ENDPOINT N: prints "seconds peak_rss_kb join_ms" (join_ms: -1 when not found)
 run_sluice() {
     local endpoint=$1 n=$2 t0 got rss=0 r last_got=-1 last_move
     last_move=$(sl_now_ms)
@@ -189,8 +189,11 @@ EOF
         joined=$(($(date -u -d "$joined" +%s%3N) - t0))
         log "of which joining the group: $(awk -v ms="$joined" 'BEGIN { printf "%.2f", ms / 1000 }') s;" \
             "after it: $(awk -v n="$n" -v ms=$((t1 - t0 - joined)) 'BEGIN { printf "%.0f", n * 1000 / ms }') items/s"
+    else
+        joined=-1
     fi
-    awk -v ms=$((t1 - t0)) -v rss="$rss" 'BEGIN { printf "%.2f %d\n", ms / 1000, rss }'
+    tail -n +$((log0 + 1)) "$tmp/sluice.log" | grep ' stopped after ' | sed 's/^/sink_ddb: /' >&2 || true
+    awk -v ms=$((t1 - t0)) -v rss="$rss" -v j="$joined" 'BEGIN { printf "%.2f %d %d\n", ms / 1000, rss, j }'
 }
 
 run_peer() { # endpoint n -> "seconds peak_rss_kb"
@@ -218,7 +221,7 @@ log "producing $nrows records into the mock cluster"
 "$kt" produce "$boot" "$topic" "$nrows"
 log "sluice -> null endpoint ($nrows)"
 out=$(run_sluice "$null_endpoint" "$nrows") || exit 1
-read -r sl_s sl_rss <<<"$out"
+read -r sl_s sl_rss _ <<<"$out"
 log "peer -> null endpoint ($nrows)"
 read -r pe_s pe_rss <<<"$(run_peer "$null_endpoint" "$nrows")"
 rows_line "null-endpoint" "$nrows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
@@ -233,8 +236,12 @@ bash "$sl_repo/tests/lib/dynalite.sh" start "$tmp/ddb" >/dev/null
 # shellcheck disable=SC1091
 . "$tmp/ddb/env"
 log "sluice -> dynalite ($dyn_rows)"
+# dynalite runs on one Node.js thread: its CPU per item and how busy it was tell whether the
+# client or dynalite set the pace.
+ddb_cpu0=$(sl_cpu_s "$DYNALITE_PID")
 out=$(run_sluice "$DYNALITE_ENDPOINT" "$dyn_rows") || exit 1
-read -r sl_s sl_rss <<<"$out"
+read -r sl_s sl_rss sl_join_ms <<<"$out"
+sl_ddb_cpu=$(awk -v a="$ddb_cpu0" -v b="$(sl_cpu_s "$DYNALITE_PID")" 'BEGIN { print b - a }')
 export DDB_ENDPOINT=$DYNALITE_ENDPOINT
 n=$(sl_ddb_count "$table") || n=0
 [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after sluice, want $dyn_rows"; exit 1; }
@@ -248,10 +255,25 @@ sl_ddb CreateTable '{"TableName":"'"$table"'","BillingMode":"PAY_PER_REQUEST",
   "KeySchema":[{"AttributeName":"ORDER_ID","KeyType":"HASH"},{"AttributeName":"SITE_ID","KeyType":"RANGE"}]}' >/dev/null
 sleep 0.5
 log "peer -> dynalite ($dyn_rows)"
+ddb_cpu0=$(sl_cpu_s "$DYNALITE_PID")
 read -r pe_s pe_rss <<<"$(run_peer "$DYNALITE_ENDPOINT" "$dyn_rows")"
+pe_ddb_cpu=$(awk -v a="$ddb_cpu0" -v b="$(sl_cpu_s "$DYNALITE_PID")" 'BEGIN { print b - a }')
 n=$(sl_ddb_count "$table") || n=0
 [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after the peer, want $dyn_rows"; exit 1; }
 rows_line "dynalite" "$dyn_rows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
+# The same run with Sluice's clock started when the group assignment arrived: the peer's clock
+# starts after its setup too (node start, SDK import), and the broker holds a new group's first
+# join for group.initial.rebalance.delay.ms (3 s) before any consumer can read.
+if [ "$sl_join_ms" -ge 0 ]; then
+    sl_after=$(awk -v s="$sl_s" -v j="$sl_join_ms" 'BEGIN { printf "%.2f", s - j / 1000 }')
+    sl_rate=$(awk -v n="$dyn_rows" -v s="$sl_after" 'BEGIN { printf "%.0f", n / s }')
+    pe_rate=$(awk -v n="$dyn_rows" -v s="$pe_s" 'BEGIN { printf "%.0f", n / s }')
+    echo "BENCH|sink_ddb dynalite items/s after group join|$sl_rate items/s ($sl_after s + $(awk -v j="$sl_join_ms" 'BEGIN { printf "%.1f", j / 1000 }') s join)|$pe_rate items/s|$(awk -v a="$sl_rate" -v b="$pe_rate" 'BEGIN { printf "%.2fx", a / b }')"
+    busy_wall=$sl_after
+else
+    busy_wall=$sl_s
+fi
+echo "BENCH|sink_ddb dynalite server CPU (busy)|$(awk -v c="$sl_ddb_cpu" -v n="$dyn_rows" -v w="$busy_wall" 'BEGIN { printf "%.0f us/item (%.0f%% busy)", c * 1e6 / n, c * 100 / w }')|$(awk -v c="$pe_ddb_cpu" -v n="$dyn_rows" -v w="$pe_s" 'BEGIN { printf "%.0f us/item (%.0f%% busy)", c * 1e6 / n, c * 100 / w }')|-"
 
 # (c) embedded mode: binlog backlog -> local bus -> sink -> null endpoint.
 log "embedded: starting MariaDB"

@@ -497,14 +497,23 @@ static void *thread_main(void *arg)
         th->result = SL_ERR_CONF;
     else
         th->result = t->conf.kc ? run_kafka(th) : run_local(th);
-    update_metrics(th);
+    struct sl_ddb_writer_stats st = {0};
+    if (th->w) {
+        update_metrics(th);
+        sl_ddb_writer_stats(th->w, &st);
+    }
     sl_ddb_writer_free(th->w);
     th->w = NULL;
 out:
     sl_dlq_free(th->dlq);
     th->dlq = NULL;
-    sl_log(SL_LOG_INFO, FAC, "%s-%d: stopped after %llu records (%llu refused)", t->conf.name,
-           th->id, (unsigned long long)th->nput, (unsigned long long)th->ninvalid);
+    /* The request counts tell how full the batches were and how hard DynamoDB pushed back. */
+    sl_log(SL_LOG_INFO, FAC,
+           "%s-%d: stopped after %llu records (%llu refused); %llu requests, %llu retried, "
+           "%llu throttled, %llu items unprocessed",
+           t->conf.name, th->id, (unsigned long long)th->nput, (unsigned long long)th->ninvalid,
+           (unsigned long long)st.requests, (unsigned long long)st.retries,
+           (unsigned long long)st.throttled, (unsigned long long)st.unprocessed);
     atomic_store(&th->done, true);
     return NULL;
 }
