@@ -114,17 +114,12 @@ static bool log_has(const char *what)
 /* Items of the table as sorted "ORDER_ID SITE_ID ORDER_DATE SHIP_MODE" lines in out. */
 static int scan(char *out, size_t out_size)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof(cmd),
-             "curl -s -X POST '%s/' -H 'Content-Type: application/x-amz-json-1.0' "
-             "-H 'X-Amz-Target: DynamoDB_20120810.Scan' -H 'X-Amz-Date: 20260101T000000Z' "
-             "-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/"
-             "us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00' "
-             "--data-binary '{\"TableName\":\"kafka_" TOPIC "\"}' | jq -r '.Items[]? | "
-             "\"\\(.ORDER_ID.N) \\(.SITE_ID.N) \\(.ORDER_DATE.N) \\(.SHIP_MODE.S)\"' | sort",
-             endpoint);
     char *text = NULL;
-    sl_test_run(cmd, &text);
+    sl_test_ddb_call(
+        endpoint, "Scan", "{\"TableName\":\"kafka_" TOPIC "\"}",
+        "jq -r '.Items[]? | "
+        "\"\\(.ORDER_ID.N) \\(.SITE_ID.N) \\(.ORDER_DATE.N) \\(.SHIP_MODE.S)\"' | sort",
+        &text);
     snprintf(out, out_size, "%s", text ? text : "");
     free(text);
     int n = 0;

@@ -46,16 +46,8 @@ static void on_fail(const struct sl_ddb_failure *f, void *opaque)
  * signature), so the read-back does not share code with the writer. */
 static json_t *ddb_cli(const char *op, const char *body)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof(cmd),
-             "curl -s -X POST '%s/' -H 'Content-Type: application/x-amz-json-1.0' "
-             "-H 'X-Amz-Target: DynamoDB_20120810.%s' -H 'X-Amz-Date: 20260101T000000Z' "
-             "-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/"
-             "us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00' "
-             "--data-binary '%s'",
-             endpoint, op, body);
     char *out = NULL;
-    int rc = sl_test_run(cmd, &out);
+    int rc = sl_test_ddb_call(endpoint, op, body, NULL, &out);
     assert_int_equal(rc, 0);
     json_error_t jerr;
     json_t *j = json_loads(out, 0, &jerr);

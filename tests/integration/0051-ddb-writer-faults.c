@@ -17,10 +17,7 @@
 #include <jansson.h>
 
 #include "../faults/proxy.c"
-#include "aws/creds.h"
-#include "core/parse.h"
-#include "sink/writer.h"
-#include "testlib.h"
+#include "ddb_kv_test.h"
 
 #define TOPIC "faults"
 #define TABLE "kafka_faults"
@@ -52,53 +49,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Scans the table directly at dynalite: state[key] = V (the writing record's partition
- * offset) or -1 when absent. */
+/* state[key] = V (the writing record's partition offset) or -1 when absent. */
 static void scan(int64_t *state)
 {
-    for (int k = 0; k < N_KEYS; k++)
-        state[k] = -1;
-    char start[256] = "";
-    for (;;) {
-        char cmd[2048];
-        snprintf(cmd, sizeof(cmd),
-                 "curl -s -X POST '%s/' -H 'Content-Type: application/x-amz-json-1.0' "
-                 "-H 'X-Amz-Target: DynamoDB_20120810.Scan' -H 'X-Amz-Date: 20260101T000000Z' "
-                 "-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/"
-                 "us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00' "
-                 "--data-binary '{\"TableName\":\"" TABLE "\"%s%s}'",
-                 endpoint, start[0] ? ",\"ExclusiveStartKey\":" : "", start);
-        char *out = NULL;
-        assert_int_equal(sl_test_run(cmd, &out), 0);
-        json_error_t jerr;
-        json_t *j = json_loads(out, 0, &jerr);
-        if (!j)
-            fail_msg("Scan: %s", out);
-        free(out);
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(j, "Items"), i, it)
-        {
-            int64_t k, v;
-            assert_int_equal(
-                sl_parse_i64(json_string_value(json_object_get(json_object_get(it, "K"), "N")), &k),
-                SL_OK);
-            assert_int_equal(
-                sl_parse_i64(json_string_value(json_object_get(json_object_get(it, "V"), "N")), &v),
-                SL_OK);
-            assert_true(k >= 0 && k < N_KEYS);
-            state[k] = v;
-        }
-        json_t *lek = json_object_get(j, "LastEvaluatedKey");
-        if (!lek) {
-            json_decref(j);
-            return;
-        }
-        char *s = json_dumps(lek, JSON_COMPACT);
-        snprintf(start, sizeof(start), "%s", s);
-        free(s);
-        json_decref(j);
-    }
+    sl_test_kv_scan(endpoint, TABLE, state, N_KEYS);
 }
 
 /* Keys live in partition key % N_PARTS (as Kafka partitions by key), so one key's records
@@ -164,25 +118,10 @@ static void test_faults_converge(void **state)
     snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", port);
 
     struct sl_ddb_writer_conf conf;
-    memset(&conf, 0, sizeof(conf));
-    sl_sink_item_conf_defaults(&conf.item);
-    char e[256];
-    assert_int_equal(sl_sink_pk_parse("value.K", &conf.item.hash, e, sizeof(e)), SL_OK);
-    assert_int_equal(sl_sink_pk_parse("", &conf.item.sort, e, sizeof(e)), SL_OK);
-    snprintf(conf.item.table_format, sizeof(conf.item.table_format), "kafka_${topic}");
-    conf.item.key_conv.type = SL_SINK_CONV_STRING;
-    conf.item.value_conv.schemas_enable = false;
+    sl_test_kv_conf(&conf, proxy_url);
     conf.item.delete_enabled = true;
-    static struct sl_aws_creds creds;
-    assert_int_equal(sl_aws_creds_set(&creds, "AKIDEXAMPLE", "secret", NULL, 0), SL_OK);
-    conf.ddb.endpoint = proxy_url;
-    conf.ddb.region = "us-east-1";
-    conf.ddb.creds = &creds;
     conf.ddb.max_inflight = 6;
     conf.ddb.timeout_ms = 10000;
-    conf.table.create = true;
-    conf.table.pay_per_request = true;
-    conf.table.wait_ms = 20000;
     conf.max_inflight_batches = 4;
     conf.max_pending_items = 600;
     conf.backoff_base_ms = 5;
@@ -285,19 +224,7 @@ static void test_retry_budget(void **state)
     char proxy_url[64];
     snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", port);
     struct sl_ddb_writer_conf conf;
-    memset(&conf, 0, sizeof(conf));
-    sl_sink_item_conf_defaults(&conf.item);
-    char e[256];
-    assert_int_equal(sl_sink_pk_parse("value.K", &conf.item.hash, e, sizeof(e)), SL_OK);
-    assert_int_equal(sl_sink_pk_parse("", &conf.item.sort, e, sizeof(e)), SL_OK);
-    snprintf(conf.item.table_format, sizeof(conf.item.table_format), "kafka_${topic}");
-    conf.item.value_conv.schemas_enable = false;
-    conf.item.key_conv.type = SL_SINK_CONV_STRING;
-    static struct sl_aws_creds creds;
-    assert_int_equal(sl_aws_creds_set(&creds, "AKIDEXAMPLE", "secret", NULL, 0), SL_OK);
-    conf.ddb.region = "us-east-1";
-    conf.ddb.creds = &creds;
-    conf.table.create = true;
+    sl_test_kv_conf(&conf, proxy_url);
     conf.max_retry_ms = 300;
     conf.backoff_base_ms = 5;
     conf.backoff_cap_ms = 50;
@@ -309,7 +236,6 @@ static void test_retry_budget(void **state)
                               .key_len = 1,
                               .value = "{\"K\":1,\"V\":0}",
                               .value_len = 13};
-    conf.ddb.endpoint = proxy_url;
     struct sl_ddb_writer *w = sl_ddb_writer_new(&conf, why, sizeof(why));
     assert_non_null(w);
     /* Table set-up passes (no faults yet), then every write is throttled. */

@@ -16,9 +16,7 @@
 #include <cmocka.h>
 
 #include "../faults/proxy.c"
-#include "aws/creds.h"
-#include "sink/writer.h"
-#include "testlib.h"
+#include "ddb_kv_test.h"
 
 #define TOPIC "policy"
 #define SLOW_MS 1000
@@ -50,24 +48,7 @@ static struct sl_ddb_writer *writer_new(struct sl_fault_proxy **px, int max_infl
     assert_non_null(*px);
     snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", port);
     struct sl_ddb_writer_conf conf;
-    memset(&conf, 0, sizeof(conf));
-    sl_sink_item_conf_defaults(&conf.item);
-    char e[256];
-    assert_int_equal(sl_sink_pk_parse("value.K", &conf.item.hash, e, sizeof(e)), SL_OK);
-    assert_int_equal(sl_sink_pk_parse("", &conf.item.sort, e, sizeof(e)), SL_OK);
-    snprintf(conf.item.table_format, sizeof(conf.item.table_format), "kafka_${topic}");
-    conf.item.key_conv.type = SL_SINK_CONV_STRING;
-    conf.item.value_conv.schemas_enable = false;
-    static struct sl_aws_creds creds;
-    assert_int_equal(sl_aws_creds_set(&creds, "AKIDEXAMPLE", "secret", NULL, 0), SL_OK);
-    conf.ddb.endpoint = proxy_url;
-    conf.ddb.region = "us-east-1";
-    conf.ddb.creds = &creds;
-    conf.ddb.max_inflight = 8;
-    conf.ddb.timeout_ms = 30000;
-    conf.table.create = true;
-    conf.table.pay_per_request = true;
-    conf.table.wait_ms = 20000;
+    sl_test_kv_conf(&conf, proxy_url);
     conf.max_inflight_batches = max_inflight_batches;
     char why[512];
     struct sl_ddb_writer *w = sl_ddb_writer_new(&conf, why, sizeof(why));

@@ -177,8 +177,8 @@ static inline char *http(const char *method, const char *path, const char *body,
     if (body)
         write_file(bodyfile, body);
     snprintf(cmd, sizeof(cmd),
-             "curl -s -m 20 -o %s/resp.txt -w '%%{http_code}' -X %s %s%s%s%s '%s%s'", dir,
-             method, body ? "-H 'Content-Type: application/json' --data-binary @" : "",
+             "curl -s -m 20 -o %s/resp.txt -w '%%{http_code}' -X %s %s%s%s%s '%s%s'", dir, method,
+             body ? "-H 'Content-Type: application/json' --data-binary @" : "",
              body ? bodyfile : "", "", "", api, path);
     char *out = NULL;
     sl_test_run(cmd, &out);
@@ -210,17 +210,10 @@ static inline bool wait_body(const char *path, const char *what, int seconds)
 /* Number of items in a dynalite table; their "id" values sorted, one per line, in out. */
 static inline int scan(const char *table, char *out, size_t out_size)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof(cmd),
-             "curl -s -X POST '%s/' -H 'Content-Type: application/x-amz-json-1.0' "
-             "-H 'X-Amz-Target: DynamoDB_20120810.Scan' -H 'X-Amz-Date: 20260101T000000Z' "
-             "-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/"
-             "us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00' "
-             "--data-binary '{\"TableName\":\"%s\"}' | jq -r '.Items[]? | "
-             "\"\\(.id.N)\"' | sort -n",
-             endpoint, table);
+    char body[512];
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", table);
     char *text = NULL;
-    sl_test_run(cmd, &text);
+    sl_test_ddb_call(endpoint, "Scan", body, "jq -r '.Items[]? | \"\\(.id.N)\"' | sort -n", &text);
     snprintf(out, out_size, "%s", text ? text : "");
     free(text);
     int n = 0;

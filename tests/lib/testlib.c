@@ -145,6 +145,23 @@ int sl_test_run(const char *cmd, char **out)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+int sl_test_ddb_call(const char *endpoint, const char *target, const char *body, const char *pipe,
+                     char **out)
+{
+    size_t size = strlen(body) + (pipe ? strlen(pipe) : 0) + 1024;
+    char *cmd = malloc(size);
+    snprintf(cmd, size,
+             "curl -s -X POST '%s/' -H 'Content-Type: application/x-amz-json-1.0' "
+             "-H 'X-Amz-Target: DynamoDB_20120810.%s' -H 'X-Amz-Date: 20260101T000000Z' "
+             "-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/"
+             "us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00' "
+             "--data-binary '%s'%s%s",
+             endpoint, target, body, pipe ? " | " : "", pipe ? pipe : "");
+    int st = sl_test_run(cmd, out);
+    free(cmd);
+    return st;
+}
+
 int sl_test_timeout_mult(void)
 {
     const char *m = getenv("SL_TEST_TIMEOUT_MULT");

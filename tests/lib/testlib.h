@@ -34,6 +34,11 @@ int sl_test_run(const char *cmd, char **out);
 int sl_test_dynalite_start(char *dir, size_t dir_size, char *endpoint, size_t endpoint_size);
 /* Stops the dynalite of dir (and removes its data). */
 void sl_test_dynalite_stop(const char *dir);
+/* Calls the DynamoDB API at endpoint (dynalite: any signature passes) with curl: target is the
+ * operation ("Scan"), body its JSON (no single quotes), pipe an optional shell filter of the
+ * reply ("jq -r ..."; NULL for none). Returns sl_test_run's status; *out as sl_test_run. */
+int sl_test_ddb_call(const char *endpoint, const char *target, const char *body, const char *pipe,
+                     char **out);
 /* Timeout multiplier from SL_TEST_TIMEOUT_MULT (sanitizer builds are slower). */
 int sl_test_timeout_mult(void);
 
