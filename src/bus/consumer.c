@@ -425,3 +425,8 @@ size_t sl_consumer_assigned(struct sl_consumer *cons)
 {
     return cons->assigned;
 }
+
+bool sl_consumer_assignment_lost(struct sl_consumer *cons)
+{
+    return rd_kafka_assignment_lost(cons->rk) != 0;
+}

@@ -80,5 +80,8 @@ sl_err_t sl_consumer_committed(struct sl_consumer *cons, const char *topic, int3
                                int timeout_ms, int64_t *offset, char *errstr, size_t errstr_size);
 /* Number of partitions currently assigned. */
 size_t sl_consumer_assigned(struct sl_consumer *cons);
+/* Inside a revoke: whether the group already gave the partitions to others (our session
+ * expired), so nothing more may be written for them. */
+bool sl_consumer_assignment_lost(struct sl_consumer *cons);
 
 #endif

@@ -228,15 +228,27 @@ static void on_rebalance(bool assigned, const struct sl_bus_tp *tps, size_t n, v
     if (assigned || !th->w || th->rec_failed)
         return;
     /* Give DynamoDB a moment to finish what the revoked partitions have in flight, so the
-     * new owner does not repeat it; what is not done is simply repeated (idempotent puts). */
-    sl_ddb_writer_flush(th->w, (int)th->task->conf.worker->task_shutdown_graceful_timeout_ms);
+     * new owner does not repeat it; what is not done is simply repeated (idempotent puts).
+     * Not when the partitions are lost: another member may be writing them already. */
+    bool lost = sl_consumer_assignment_lost(th->cons);
+    if (!lost)
+        sl_ddb_writer_flush(th->w, (int)th->task->conf.worker->task_shutdown_graceful_timeout_ms);
     sl_ddb_writer_offsets(th->w, mark_cb, th->cons);
     /* The new owner, maybe us again after the rejoin, starts from the group's committed
      * offset: these offsets are not ours to mark again (a commit of a partition we no longer
      * hold is refused, and librdkafka then restarts the member's join). */
     for (size_t i = 0; i < n; i++)
         sl_ddb_writer_forget(th->w, tps[i].topic, tps[i].partition);
-    sl_log(SL_LOG_INFO, FAC, "%s-%d: %zu partition(s) revoked", th->task->conf.name, th->id, n);
+    /* What is still unfinished for them is dropped, and what is on the wire is waited for:
+     * the new owner cannot fetch before this callback returns (the group waits for our
+     * rejoin), so none of our older writes can land after its newer ones. */
+    struct sl_ddb_tp *drop = sl_xcalloc(n ? n : 1, sizeof(*drop));
+    for (size_t i = 0; i < n; i++)
+        drop[i] = (struct sl_ddb_tp){tps[i].topic, tps[i].partition};
+    sl_ddb_writer_drop(th->w, drop, n);
+    sl_free(drop);
+    sl_log(SL_LOG_INFO, FAC, "%s-%d: %zu partition(s) %s", th->task->conf.name, th->id, n,
+           lost ? "lost (the group moved on during a session timeout)" : "revoked");
 }
 
 static sl_err_t run_kafka(struct sink_thread *th)

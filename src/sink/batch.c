@@ -367,6 +367,44 @@ void sl_sink_batcher_finish(struct sl_sink_batcher *bat, struct sl_sink_batch *b
     }
 }
 
+size_t sl_sink_batcher_drop(struct sl_sink_batcher *bat, const char *topic, int32_t partition,
+                            void (*fn)(struct sl_sink_entry *e, void *opaque), void *opaque)
+{
+    sl_sink_batcher_seal(bat);
+    size_t dropped = 0;
+    struct sl_sink_batch *prev = NULL;
+    for (struct sl_sink_batch *b = bat->sealed_head, *nx; b; b = nx) {
+        nx = b->next;
+        bool left = false;
+        for (size_t i = 0; i < b->n; i++) {
+            struct sl_sink_entry *e = &b->ent[i];
+            if (!e->done && e->partition == partition && strcmp(e->topic, topic) == 0) {
+                fn(e, opaque);
+                e->done = true;
+                dropped++;
+            }
+            left = left || !e->done;
+        }
+        if (left) {
+            prev = b;
+            continue;
+        }
+        if (prev)
+            prev->next = nx;
+        else
+            bat->sealed_head = nx;
+        if (bat->sealed_tail == b)
+            bat->sealed_tail = prev;
+        bat->n_sealed--;
+        for (size_t k = 0; k < b->n; k++) {
+            bat->bytes -= b->ent[k].req_len;
+            bat->items--;
+        }
+        batch_free(b);
+    }
+    return dropped;
+}
+
 size_t sl_sink_batcher_items(const struct sl_sink_batcher *bat)
 {
     return bat->items;

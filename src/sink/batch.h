@@ -110,6 +110,13 @@ struct sl_sink_batch *sl_sink_batcher_take(struct sl_sink_batcher *bat);
 /* A batch taken is finished (all entries written or reported); frees it. */
 void sl_sink_batcher_finish(struct sl_sink_batcher *bat, struct sl_sink_batch *batch);
 
+/* Gives up the queued writes (open and sealed batches, not in flight) whose record is of
+ * topic/partition: fn is called on each such unfinished entry, which is then marked done and
+ * never sent. The open batch is sealed first, so no later change merges into a dropped entry;
+ * a sealed batch left with nothing to send is freed. Returns the entries dropped. */
+size_t sl_sink_batcher_drop(struct sl_sink_batcher *bat, const char *topic, int32_t partition,
+                            void (*fn)(struct sl_sink_entry *e, void *opaque), void *opaque);
+
 /* Entries not yet finished (open + sealed + in flight) and their request bytes. */
 size_t sl_sink_batcher_items(const struct sl_sink_batcher *bat);
 size_t sl_sink_batcher_bytes(const struct sl_sink_batcher *bat);

@@ -611,6 +611,77 @@ void sl_ddb_writer_forget(struct sl_ddb_writer *w, const char *topic, int32_t pa
     sl_sink_tracker_forget(w->trk, topic, partition);
 }
 
+/* A dropped entry counts as finished: its tickets of forgotten partitions are ignored, and
+ * tickets of other partitions merged into it are superseded by the newer record it carries,
+ * which the new owner of that record's partition writes. */
+static void drop_entry(struct sl_sink_entry *e, void *opaque)
+{
+    entry_finish(opaque, e);
+}
+
+/* Drops the unfinished entries of topic/partition in taken batches that are not on the wire;
+ * returns how many are on the wire. */
+static size_t drop_active(struct sl_ddb_writer *w, const char *topic, int32_t partition)
+{
+    size_t flying = 0;
+    for (size_t i = 0; i < w->n_active;) {
+        struct sl_sink_batch *b = w->active[i];
+        for (size_t k = 0; k < b->n; k++) {
+            struct sl_sink_entry *e = &b->ent[k];
+            if (e->done || e->partition != partition || strcmp(e->topic, topic) != 0)
+                continue;
+            /* A batch request carries all its unfinished entries; single requests one each. */
+            if (b->single ? e->busy : b->outstanding > 0)
+                flying++;
+            else
+                entry_finish(w, e);
+        }
+        if (b->outstanding == 0 && batch_complete(b)) {
+            active_remove(w, b); /* moves the last batch into slot i */
+            sl_sink_batcher_finish(w->bat, b);
+            continue;
+        }
+        i++;
+    }
+    return flying;
+}
+
+sl_err_t sl_ddb_writer_drop(struct sl_ddb_writer *w, const struct sl_ddb_tp *tps, size_t n)
+{
+    /* Every request ends within the request timeout, answered or failed. */
+    long wait_ms = (w->conf.ddb.timeout_ms > 0 ? w->conf.ddb.timeout_ms : 30000) + 1000;
+    int64_t deadline = sl_time_mono_ms() + wait_ms;
+    size_t dropped = 0;
+    for (;;) {
+        size_t flying = 0;
+        for (size_t i = 0; i < n; i++) {
+            dropped += sl_sink_batcher_drop(w->bat, tps[i].topic, tps[i].partition, drop_entry, w);
+            flying += drop_active(w, tps[i].topic, tps[i].partition);
+        }
+        if (flying == 0) {
+            if (dropped)
+                sl_log(SL_LOG_INFO, "DDB",
+                       "%zu unfinished write(s) of revoked partitions dropped; their new owner "
+                       "writes them",
+                       dropped);
+            return w->fatal;
+        }
+        if (w->fatal)
+            return w->fatal;
+        if (sl_time_mono_ms() >= deadline) {
+            sl_log(SL_LOG_WARN, "DDB",
+                   "%zu write(s) of revoked partitions still unanswered after %ld ms; they may "
+                   "land after their new owner's writes",
+                   flying, wait_ms);
+            return SL_ERR_AGAIN;
+        }
+        /* A retry sent during this wait is still on the wire before the call returns. */
+        sl_err_t err = sl_ddb_writer_poll(w, 50);
+        if (err)
+            return err;
+    }
+}
+
 const char *sl_ddb_writer_error(const struct sl_ddb_writer *w)
 {
     return w->fatal ? w->fatal_str : "";

@@ -97,8 +97,24 @@ sl_err_t sl_ddb_writer_committable(const struct sl_ddb_writer *w, const char *to
 void sl_ddb_writer_offsets(const struct sl_ddb_writer *w, sl_sink_offset_fn *fn, void *opaque);
 
 /* Forgets a partition's offset tracking (after its revocation, or before re-consuming it from
- * an earlier offset); its writes already queued still go to DynamoDB. */
+ * an earlier offset); its writes already queued still go to DynamoDB unless dropped with
+ * sl_ddb_writer_drop. */
 void sl_ddb_writer_forget(struct sl_ddb_writer *w, const char *topic, int32_t partition);
+
+/* A topic-partition, for sl_ddb_writer_drop. */
+struct sl_ddb_tp {
+    const char *topic;
+    int32_t partition;
+};
+
+/* Gives up the writes of partitions this writer no longer owns (revoked in a rebalance; call
+ * after sl_ddb_writer_forget): their queued and retrying writes are dropped unsent, and the
+ * call waits (at most the request timeout) for requests already on the wire, so that none of
+ * their writes reaches DynamoDB after it returns and lands after the new owner's newer write
+ * to the same item. The new owner rewrites them from the group's committed offset. SL_OK,
+ * SL_ERR_AGAIN when a request was still unanswered at the timeout, or the writer's fatal
+ * error. */
+sl_err_t sl_ddb_writer_drop(struct sl_ddb_writer *w, const struct sl_ddb_tp *tps, size_t n);
 
 /* Text of the fatal error, "" when none. */
 const char *sl_ddb_writer_error(const struct sl_ddb_writer *w);

@@ -256,6 +256,57 @@ static void test_random_order(void **state)
     sl_sink_batcher_free(bat);
 }
 
+/* Dropping a revoked partition's queued writes: the open batch is sealed, entries of that
+ * partition are handed to the callback and marked done, a batch left empty is freed and the
+ * counts follow; a batch in flight is not touched. */
+static void count_dropped(struct sl_sink_entry *e, void *opaque)
+{
+    assert_false(e->done);
+    assert_int_equal(e->partition, 0);
+    (*(int *)opaque)++;
+}
+
+static void test_drop_partition(void **state)
+{
+    (void)state;
+    struct sl_sink_batcher *bat = sl_sink_batcher_new(2);
+    struct sl_sink_item it;
+    sl_sink_item_init(&it);
+    struct sl_sink_ticket tk = {0, 0};
+    /* batch A (taken, in flight): p0 k1, p1 k2; batch B (sealed): p0 k3, p0 k4;
+     * batch C (sealed): p0 k5, p1 k6; open: p0 k7 */
+    int parts[] = {0, 1, 0, 0, 0, 1, 0};
+    for (int i = 0; i < 7; i++) {
+        struct sl_sink_rec rec = {.topic = "t", .partition = parts[i], .offset = i};
+        mk(&it, "T", i + 1, "v", 0);
+        sl_sink_batcher_add(bat, &it, &rec, tk);
+        if (i == 1) {
+            sl_sink_batcher_seal(bat);
+            assert_non_null(sl_sink_batcher_take(bat));
+        }
+    }
+    assert_int_equal(sl_sink_batcher_items(bat), 7);
+    assert_int_equal(sl_sink_batcher_sealed(bat), 2);
+    int n = 0;
+    assert_int_equal(sl_sink_batcher_drop(bat, "u", 0, count_dropped, &n), 0); /* other topic */
+    assert_int_equal(sl_sink_batcher_drop(bat, "t", 0, count_dropped, &n), 4);
+    assert_int_equal(n, 4);
+    assert_int_equal(sl_sink_batcher_open_items(bat), 0);
+    /* B and the sealed open batch are gone; C keeps k6 (k5 done); A in flight as it was. */
+    assert_int_equal(sl_sink_batcher_sealed(bat), 1);
+    assert_int_equal(sl_sink_batcher_inflight(bat), 1);
+    assert_int_equal(sl_sink_batcher_items(bat), 4);
+    /* C waits for nothing A holds (different keys) and carries k5 as done. */
+    struct sl_sink_batch *c = sl_sink_batcher_take(bat);
+    assert_non_null(c);
+    assert_int_equal(c->n, 2);
+    assert_true(c->ent[0].done);
+    assert_false(c->ent[1].done);
+    assert_int_equal(c->ent[1].partition, 1);
+    sl_sink_item_fini(&it);
+    sl_sink_batcher_free(bat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_16mb_limit),
         cmocka_unit_test(test_tracker_partitions),
         cmocka_unit_test(test_random_order),
+        cmocka_unit_test(test_drop_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
