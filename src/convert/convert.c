@@ -850,8 +850,8 @@ missing:
     return SL_ERR_INVALID;
 }
 
-sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
-                        const struct sl_conv_meta *meta, struct sl_conv_out *out)
+static sl_err_t change(struct sl_conv *conv, const struct sl_change *chg,
+                       const struct sl_conv_meta *meta, struct sl_conv_out *out, bool append)
 {
     /* Field by field rather than a memset of the whole context: key[] is 256 bytes and
      * only its first nkey entries are ever read. */
@@ -875,7 +875,11 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
     c.cw = (struct sl_cw){&out->buf, SL_OK};
     c.out = out;
     conv->errstr[0] = '\0';
-    sl_conv_out_reset(out);
+    size_t start = append ? out->buf.len : 0;
+    if (append)
+        out->nrec = 0;
+    else
+        sl_conv_out_reset(out);
     resolve_cks(&c);
     resolve_names(&c);
     sl_err_t err = convert(&c);
@@ -886,7 +890,20 @@ sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
             snprintf(conv->errstr, sizeof(conv->errstr),
                      "%.*s.%.*s: records of one change exceed %zu bytes",
                      SL_STR_FMT(chg->table->db), SL_STR_FMT(chg->table->name), out->buf.max);
-        sl_conv_out_reset(out);
+        sl_buf_truncate(&out->buf, start);
+        out->nrec = 0;
     }
     return err;
+}
+
+sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
+                        const struct sl_conv_meta *meta, struct sl_conv_out *out)
+{
+    return change(conv, chg, meta, out, false);
+}
+
+sl_err_t sl_conv_change_append(struct sl_conv *conv, const struct sl_change *chg,
+                               const struct sl_conv_meta *meta, struct sl_conv_out *out)
+{
+    return change(conv, chg, meta, out, true);
 }

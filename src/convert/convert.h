@@ -196,6 +196,13 @@ void sl_conv_free(struct sl_conv *conv);
 sl_err_t sl_conv_change(struct sl_conv *conv, const struct sl_change *chg,
                         const struct sl_conv_meta *meta, struct sl_conv_out *out);
 
+/* As sl_conv_change, but the records go after what out->buf already holds: their spans index
+ * the whole buffer and out->nrec counts this change's records only. out->buf.max then bounds
+ * all the changes together (SL_ERR_TOOBIG when this one does not fit any more). On error the
+ * buffer is as before the call. For converting many changes into one buffer. */
+sl_err_t sl_conv_change_append(struct sl_conv *conv, const struct sl_change *chg,
+                               const struct sl_conv_meta *meta, struct sl_conv_out *out);
+
 /* Message of the last error of sl_conv_change ("" when none). Borrowed. */
 const char *sl_conv_errstr(const struct sl_conv *conv);
 

@@ -420,6 +420,17 @@ static void test_options_errors(void **state)
     sl_conv_free(conv);
 }
 
+/* db.t (id INT PRIMARY KEY, s VARCHAR utf8mb4). */
+static struct sl_table id_s_table(void)
+{
+    static struct sl_column cols[] = {
+        {.name = SL_STR("id"), .type = SL_MYSQL_TYPE_LONG, .is_pk = true},
+        {.name = SL_STR("s"), .type = SL_MYSQL_TYPE_VARCHAR, .charset = 255}};
+    static uint32_t pk[] = {0};
+    return (struct sl_table){
+        .db = SL_STR("db"), .name = SL_STR("t"), .ncols = 2, .cols = cols, .npk = 1, .pk = pk};
+}
+
 static void test_topics_and_bounds(void **state)
 {
     (void)state;
@@ -441,12 +452,7 @@ static void test_topics_and_bounds(void **state)
     sl_buf_fini(&buf);
 
     /* A change whose records exceed the output bound: SL_ERR_TOOBIG, nothing emitted. */
-    struct sl_column cols[] = {
-        {.name = SL_STR("id"), .type = SL_MYSQL_TYPE_LONG, .is_pk = true},
-        {.name = SL_STR("s"), .type = SL_MYSQL_TYPE_VARCHAR, .charset = 255}};
-    uint32_t pk[] = {0};
-    struct sl_table t = {
-        .db = SL_STR("db"), .name = SL_STR("t"), .ncols = 2, .cols = cols, .npk = 1, .pk = pk};
+    struct sl_table t = id_s_table();
     struct sl_value row[2] = {{SL_VAL_INT, {.i = 1}}, {SL_VAL_STRING, {.s = {longname, 400}}}};
     struct sl_change chg = {.op = SL_OP_INSERT, .table = &t, .after = row};
     struct sl_conv_out out;
@@ -472,6 +478,47 @@ static void test_topics_and_bounds(void **state)
     sl_conv_free(conv);
 }
 
+/* sl_conv_change_append writes the same bytes as sl_conv_change, after what the buffer
+ * holds, with spans into the whole buffer; a change that does not fit leaves it as it was. */
+static void test_append_mode(void **state)
+{
+    (void)state;
+    char err[256];
+    struct sl_conv_opts o = defaults();
+    struct sl_conv *conv = sl_conv_new(&o, err, sizeof(err));
+    assert_non_null(conv);
+    struct sl_table t = id_s_table();
+    struct sl_value row[2] = {{SL_VAL_INT, {.i = 7}}, {SL_VAL_STRING, {.s = SL_STR("abc")}}};
+    struct sl_change chg = {.op = SL_OP_READ, .table = &t, .after = row};
+    struct sl_conv_meta m = {.ts_ms = 5, .snapshot = SL_CONV_SNAP_TRUE};
+    struct sl_conv_out one, many;
+    sl_conv_out_init(&one, 1 << 16);
+    assert_int_equal(sl_conv_change(conv, &chg, &m, &one), SL_OK);
+    assert_int_equal(one.nrec, 1);
+    struct sl_str key = sl_conv_out_str(&one, one.rec[0].key);
+    struct sl_str val = sl_conv_out_str(&one, one.rec[0].value);
+    size_t len1 = one.buf.len;
+    sl_conv_out_init(&many, 2 * len1 + len1 / 2); /* room for two changes, not three */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sl_conv_change_append(conv, &chg, &m, &many), SL_OK);
+        assert_int_equal(many.nrec, 1);
+        assert_int_equal(many.buf.len, (size_t)(i + 1) * len1);
+        assert_true(many.rec[0].value.off >= (uint32_t)(i * len1));
+        struct sl_str k = sl_conv_out_str(&many, many.rec[0].key);
+        struct sl_str v = sl_conv_out_str(&many, many.rec[0].value);
+        assert_int_equal(k.len, key.len);
+        assert_memory_equal(k.ptr, key.ptr, key.len);
+        assert_int_equal(v.len, val.len);
+        assert_memory_equal(v.ptr, val.ptr, val.len);
+    }
+    assert_int_equal(sl_conv_change_append(conv, &chg, &m, &many), SL_ERR_TOOBIG);
+    assert_int_equal(many.nrec, 0);
+    assert_int_equal(many.buf.len, 2 * len1);
+    sl_conv_out_fini(&one);
+    sl_conv_out_fini(&many);
+    sl_conv_free(conv);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -482,7 +529,9 @@ static double now_s(void)
 /* Throughput of the per-row path on the seed's row (printed; the floor only catches a
  * pathological regression, since the machine is shared). The output buffer must not grow
  * after the first row: no per-row allocation. */
-static void test_speed(void **state)
+/* 200,000 seed-shaped rows in each output mode reuse one output buffer (no growth per row);
+ * the rate is printed for reference, never asserted (bench/ measures speed). */
+static void test_steady_buffer(void **state)
 {
     (void)state;
     struct sl_column cols[] = {
@@ -537,7 +586,6 @@ static void test_speed(void **state)
         assert_int_equal(out.buf.cap, cap);
         fprintf(stderr, "convert speed, %s: %.0f rows/s, %.0f MB/s\n", names[mode], n / dt,
                 (double)bytes / dt / 1e6);
-        assert_true(n / dt > 10000);
         sl_conv_out_fini(&out);
         sl_conv_free(conv);
     }
@@ -557,7 +605,8 @@ int main(void)
         cmocka_unit_test(test_bits_enum_set_geometry),
         cmocka_unit_test(test_options_errors),
         cmocka_unit_test(test_topics_and_bounds),
-        cmocka_unit_test(test_speed),
+        cmocka_unit_test(test_append_mode),
+        cmocka_unit_test(test_steady_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
