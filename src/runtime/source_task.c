@@ -99,9 +99,30 @@ struct gtid_pos {
     } d[GTID_DOMAINS_MAX];
 };
 
+/* Snapshot rows converted on the snapshot's reader thread (sl_snapshot_opts.on_chunk), one
+ * set per read-ahead slot: the reader converts the next chunk while this thread hands the
+ * previous one to Kafka, so conversion and producing run on two cores (bench/snapshot). */
+struct pre_rec {
+    struct sl_conv_span topic, key, value;
+    uint32_t h0, nh; /* headers hdr[h0 .. h0+nh) */
+};
+
+struct pre_chunk {
+    struct sl_conv_out out; /* the bytes of every record of the chunk (out.rec unused) */
+    struct pre_rec *rec;
+    size_t nrec, cap_rec;
+    struct sl_conv_header *hdr;
+    size_t nhdr, cap_hdr;
+    uint32_t *first; /* row i's records: rec[first[i] .. first[i+1]) */
+    size_t cap_first;
+    size_t nrows; /* rows converted: a prefix of the chunk; the rest is converted at send */
+};
+
 struct sl_source_task {
     struct sl_source_task_conf conf;
     struct sl_conv *conv;
+    struct sl_conv *snap_conv; /* the reader thread's, for pre[] */
+    struct pre_chunk pre[2];
     struct sl_filter *flt;
     char partition[512]; /* {"server":"<topic.prefix>"} */
     bool skip_c, skip_u, skip_d;
@@ -483,6 +504,39 @@ static void str_copy(char *out, size_t out_size, struct sl_str s)
     out[n] = '\0';
 }
 
+/* Sends one converted record whose spans index out's buffer. ts_ms: the Kafka timestamp
+ * (0 = the producer's clock at send). */
+static sl_err_t send_record(struct sl_source_task *t, const struct sl_conv_out *out,
+                            struct sl_conv_span topic_sp, struct sl_conv_span key,
+                            struct sl_conv_span value, const struct sl_conv_header *headers,
+                            uint32_t nheaders, int64_t ts_ms, char *errstr, size_t errstr_size)
+{
+    char topic[256];
+    char names[SL_CONV_MAX_HEADERS][128];
+    struct sl_bus_header hdrs[SL_CONV_MAX_HEADERS];
+    struct sl_str s = sl_conv_out_str(out, topic_sp);
+    str_copy(topic, sizeof(topic), s);
+    struct sl_bus_msg msg = {
+        .topic = topic, .partition = SL_BUS_PARTITION_ANY, .offset = -1, .timestamp_ms = ts_ms};
+    s = sl_conv_out_str(out, key);
+    msg.key = s.ptr;
+    msg.key_len = s.len;
+    s = sl_conv_out_str(out, value);
+    msg.value = s.ptr;
+    msg.value_len = s.len;
+    for (uint32_t h = 0; h < nheaders && h < SL_CONV_MAX_HEADERS; h++) {
+        s = sl_conv_out_str(out, headers[h].name);
+        str_copy(names[h], sizeof(names[h]), s);
+        hdrs[h].name = names[h];
+        s = sl_conv_out_str(out, headers[h].value);
+        hdrs[h].value = s.ptr;
+        hdrs[h].value_len = s.len;
+    }
+    msg.headers = hdrs;
+    msg.header_cnt = nheaders;
+    return send_msg(t, &msg, errstr, errstr_size);
+}
+
 static sl_err_t emit(struct sl_source_task *t, const struct sl_change *chg,
                      const struct sl_conv_meta *meta, char *errstr, size_t errstr_size)
 {
@@ -504,29 +558,8 @@ static sl_err_t emit(struct sl_source_task *t, const struct sl_change *chg,
     }
     for (uint32_t r = 0; r < t->out.nrec; r++) {
         const struct sl_conv_record *rec = &t->out.rec[r];
-        char topic[256];
-        char names[SL_CONV_MAX_HEADERS][128];
-        struct sl_bus_header hdrs[SL_CONV_MAX_HEADERS];
-        struct sl_str s = sl_conv_out_str(&t->out, rec->topic);
-        str_copy(topic, sizeof(topic), s);
-        struct sl_bus_msg msg = {.topic = topic, .partition = SL_BUS_PARTITION_ANY, .offset = -1};
-        s = sl_conv_out_str(&t->out, rec->key);
-        msg.key = s.ptr;
-        msg.key_len = s.len;
-        s = sl_conv_out_str(&t->out, rec->value);
-        msg.value = s.ptr;
-        msg.value_len = s.len;
-        for (uint32_t h = 0; h < rec->nheaders && h < SL_CONV_MAX_HEADERS; h++) {
-            s = sl_conv_out_str(&t->out, rec->headers[h].name);
-            str_copy(names[h], sizeof(names[h]), s);
-            hdrs[h].name = names[h];
-            s = sl_conv_out_str(&t->out, rec->headers[h].value);
-            hdrs[h].value = s.ptr;
-            hdrs[h].value_len = s.len;
-        }
-        msg.headers = hdrs;
-        msg.header_cnt = rec->nheaders;
-        err = send_msg(t, &msg, errstr, errstr_size);
+        err = send_record(t, &t->out, rec->topic, rec->key, rec->value, rec->headers, rec->nheaders,
+                          meta ? meta->ts_ms : 0, errstr, errstr_size);
         if (err)
             return err;
     }
@@ -945,6 +978,63 @@ static void fmt_secs(double s, char *out, size_t out_size)
         snprintf(out, out_size, "%ds", (int)s);
 }
 
+/* Bytes of converted records held per read-ahead slot; rows past it are converted at send. */
+#define PRE_CHUNK_MAX ((size_t)8 << 20)
+
+/* Thread: the snapshot's reader thread (sl_snapshot_opts.on_chunk). Converts a prefix of the
+ * chunk into pre[slot]; stops at the first row that fails or does not fit, which the main
+ * thread then converts itself (emit reports the failure the usual way). */
+static void pre_convert(void *opaque, unsigned slot, const struct sl_change *chg, size_t n)
+{
+    struct sl_source_task *t = opaque;
+    struct pre_chunk *pc = &t->pre[slot];
+    sl_conv_out_reset(&pc->out);
+    pc->nrec = pc->nhdr = pc->nrows = 0;
+    if (n + 1 > pc->cap_first) {
+        pc->cap_first = n + 1;
+        pc->first = sl_xrealloc(pc->first, pc->cap_first * sizeof(*pc->first));
+    }
+    struct sl_conv_meta meta = {.ts_ms = sl_time_now_ms(), .snapshot = SL_CONV_SNAP_TRUE};
+    for (size_t i = 0; i < n; i++) {
+        if (sl_conv_change_append(t->snap_conv, &chg[i], &meta, &pc->out))
+            break;
+        pc->first[i] = (uint32_t)pc->nrec;
+        const struct sl_conv_out *o = &pc->out;
+        if (pc->nrec + o->nrec > pc->cap_rec) {
+            pc->cap_rec = pc->cap_rec ? pc->cap_rec * 2 : 1024;
+            pc->rec = sl_xrealloc(pc->rec, pc->cap_rec * sizeof(*pc->rec));
+        }
+        for (uint32_t r = 0; r < o->nrec; r++) {
+            const struct sl_conv_record *cr = &o->rec[r];
+            if (pc->nhdr + cr->nheaders > pc->cap_hdr) {
+                pc->cap_hdr = (pc->nhdr + cr->nheaders) * 2;
+                pc->hdr = sl_xrealloc(pc->hdr, pc->cap_hdr * sizeof(*pc->hdr));
+            }
+            if (cr->nheaders)
+                memcpy(pc->hdr + pc->nhdr, cr->headers, cr->nheaders * sizeof(*pc->hdr));
+            pc->rec[pc->nrec++] =
+                (struct pre_rec){cr->topic, cr->key, cr->value, (uint32_t)pc->nhdr, cr->nheaders};
+            pc->nhdr += cr->nheaders;
+        }
+        pc->nrows = i + 1;
+    }
+    pc->first[pc->nrows] = (uint32_t)pc->nrec;
+}
+
+/* Sends row i of the chunk in pre-converted form. */
+static sl_err_t send_pre(struct sl_source_task *t, const struct pre_chunk *pc, size_t i,
+                         int64_t ts_ms, char *errstr, size_t errstr_size)
+{
+    for (uint32_t r = pc->first[i]; r < pc->first[i + 1]; r++) {
+        const struct pre_rec *pr = &pc->rec[r];
+        sl_err_t err = send_record(t, &pc->out, pr->topic, pr->key, pr->value, pc->hdr + pr->h0,
+                                   pr->nh, ts_ms, errstr, errstr_size);
+        if (err)
+            return err;
+    }
+    return SL_OK;
+}
+
 /* Runs the snapshot (fresh, or continuing resume_json); on success file/pos/gtids hold the
  * position streaming must start from, and the ring holds the completion checkpoint. */
 static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, char *file,
@@ -955,6 +1045,10 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, char
     sl_snapshot_opts_from_conf(&opts, t->conf.src);
     opts.filter = snap_filter;
     opts.filter_opaque = t;
+    if (t->snap_conv) {
+        opts.on_chunk = pre_convert;
+        opts.on_chunk_opaque = t;
+    }
     t->snap = sl_snapshot_new(&opts, errstr, errstr_size);
     if (!t->snap)
         return SL_ERR_CONF;
@@ -1019,10 +1113,15 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, char
             cur_rows = 0;
         }
         struct sl_conv_meta meta = {.ts_ms = sl_time_now_ms(), .snapshot = SL_CONV_SNAP_TRUE};
+        const struct pre_chunk *pc = t->snap_conv ? &t->pre[sl_snapshot_slot(t->snap)] : NULL;
+        size_t npre = pc ? pc->nrows : 0;
+        if (last && npre == n)
+            npre--; /* the final row says snapshot "last": converted here */
         for (size_t i = 0; i < n; i++) {
             if (last && i + 1 == n)
                 meta.snapshot = SL_CONV_SNAP_LAST;
-            err = emit(t, &ch[i], &meta, errstr, errstr_size);
+            err = i < npre ? send_pre(t, pc, i, meta.ts_ms, errstr, errstr_size)
+                           : emit(t, &ch[i], &meta, errstr, errstr_size);
             if (err)
                 goto out;
         }
@@ -1626,10 +1725,13 @@ sl_err_t sl_source_task_new(const struct sl_source_task_conf *conf, struct sl_so
     t->key_schemas = opts.key_schemas;
     t->value_schemas = opts.value_schemas;
     t->conv = sl_conv_new(&opts, errstr, errstr_size);
-    if (!t->conv) {
+    t->snap_conv = t->conv ? sl_conv_new(&opts, errstr, errstr_size) : NULL;
+    if (!t->conv || !t->snap_conv) {
         err = SL_ERR_CONF;
         goto fail;
     }
+    for (int i = 0; i < 2; i++)
+        sl_conv_out_init(&t->pre[i].out, PRE_CHUNK_MAX);
     err = sl_filter_new(conf->src, &t->flt, errstr, errstr_size);
     if (err)
         goto fail;
@@ -1683,6 +1785,13 @@ void sl_source_task_free(struct sl_source_task *t)
     if (!t)
         return;
     sl_conv_free(t->conv);
+    sl_conv_free(t->snap_conv);
+    for (int i = 0; i < 2; i++) {
+        sl_conv_out_fini(&t->pre[i].out);
+        sl_free(t->pre[i].rec);
+        sl_free(t->pre[i].hdr);
+        sl_free(t->pre[i].first);
+    }
     sl_filter_free(t->flt);
     sl_conv_out_fini(&t->out);
     for (size_t i = 0; i < t->ring_n; i++)

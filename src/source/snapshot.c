@@ -949,6 +949,8 @@ static void *reader_main(void *arg)
             snprintf(b->errstr, sizeof(b->errstr), "snapshot stopped");
             b->end = true;
         }
+        if (snap->opts.on_chunk && b->n && !b->err)
+            snap->opts.on_chunk(snap->opts.on_chunk_opaque, fill, b->chg, b->n);
         pthread_mutex_lock(&snap->rmu);
         b->ready = true;
         pthread_cond_broadcast(&snap->rcv);
@@ -1181,6 +1183,11 @@ sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_change **changes, 
 }
 
 /* ---- Position, progress ---- */
+
+unsigned sl_snapshot_slot(const struct sl_snapshot *snap)
+{
+    return snap->rheld >= 0 ? (unsigned)snap->rheld : 0;
+}
 
 void sl_snapshot_position(const struct sl_snapshot *snap, const char **file, uint64_t *pos,
                           const char **gtids)

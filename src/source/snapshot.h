@@ -104,6 +104,13 @@ struct sl_snapshot_opts {
     const struct sl_conf_kvlist *override_selects;
     sl_snapshot_filter_fn filter; /* optional, applied after the lists */
     void *filter_opaque;
+    /* Optional: called on the snapshot's reader thread with each chunk before
+     * sl_snapshot_next hands it out; slot (0 or 1) is the read-ahead buffer that holds it,
+     * sl_snapshot_slot's answer while the caller holds the chunk. The caller may prepare
+     * per-slot output here (e.g. convert the rows) while the main thread sends the previous
+     * chunk; the reader does not reuse a slot the caller still holds. */
+    void (*on_chunk)(void *opaque, unsigned slot, const struct sl_change *changes, size_t n);
+    void *on_chunk_opaque;
     bool no_mariadb_snapshot_status; /* force the lock methods on MariaDB (tests) */
 };
 
@@ -140,6 +147,9 @@ sl_err_t sl_snapshot_begin(struct sl_snapshot *snap, const char *resume_json, ch
  * column). */
 sl_err_t sl_snapshot_next(struct sl_snapshot *snap, struct sl_change **changes, size_t *n,
                           bool *last, char *errstr, size_t errstr_size);
+
+/* The read-ahead slot (0 or 1) of the chunk the last sl_snapshot_next handed out. */
+unsigned sl_snapshot_slot(const struct sl_snapshot *snap);
 
 /* The snapshot's binlog position: file, pos and the GTID set ("" when not known: MySQL with
  * gtid_mode OFF, or MariaDB's set could not be tied to the position). Valid after begin. */
