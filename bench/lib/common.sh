@@ -2,6 +2,9 @@
 # shellcheck shell=bash
 # Shared helpers for the demo and the benchmarks (sourced, not run). Defines:
 #   sl_kafkatool          path of bench/lib/kafkatool.c compiled on demand (cached by hash)
+#   sl_mock_kafka DIR TOPIC:PARTS
+#                         starts kafkatool's mock cluster in the background; sets boot and
+#                         kafka_pid, writes DIR/kafka.pid (for cleanups of subshell callers)
 #   sl_free_port          a free loopback TCP port
 #   sl_ddb OP BODY        one DynamoDB JSON call to $DDB_ENDPOINT (callers set it), SigV4-signed
 #   sl_ddb_count TABLE    the table's item count (Scan Select=COUNT, following pagination)
@@ -23,6 +26,23 @@ sl_kafkatool() {
         mv "$bin.tmp" "$bin"
     fi
     echo "$bin"
+}
+
+sl_mock_kafka() {
+    local dir=$1 spec=$2 kt
+    kt=$(sl_kafkatool) || return 1
+    : >"$dir/kafka.out"
+    "$kt" serve "$spec" >"$dir/kafka.out" 2>"$dir/kafka.log" &
+    kafka_pid=$!
+    echo "$kafka_pid" >"$dir/kafka.pid"
+    boot=""
+    for _ in $(seq 1 100); do
+        boot=$(sed -n 's/^bootstrap.servers=//p' "$dir/kafka.out")
+        [ -n "$boot" ] && return 0
+        sleep 0.1
+    done
+    echo "mock cluster did not start: $(tail -3 "$dir/kafka.log")" >&2
+    return 1
 }
 
 sl_free_port() {

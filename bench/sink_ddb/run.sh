@@ -109,17 +109,8 @@ EOF
 start_kafka() { # N; sets boot
     local parts=$((($1 + 29999) / 30000))
     [ "$parts" -lt 3 ] && parts=3
-    "$kt" serve "$topic:$parts" >"$tmp/kafka.out" 2>"$tmp/kafka.log" &
-    kafka_pid=$!
+    sl_mock_kafka "$tmp" "$topic:$parts" || return 1
     pids+=("$kafka_pid")
-    boot=""
-    for _ in $(seq 1 100); do
-        boot=$(sed -n 's/^bootstrap.servers=//p' "$tmp/kafka.out")
-        [ -n "$boot" ] && return 0
-        sleep 0.1
-    done
-    log "mock cluster did not start"
-    return 1
 }
 
 # run_sluice ENDPOINT N: prints "seconds peak_rss_kb join_ms" (join_ms: -1 when not found)

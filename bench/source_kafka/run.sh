@@ -48,15 +48,8 @@ env_file=$(bash "$sl_repo/tests/lib/mariadb.sh" start "$tmp/db" --innodb-buffer-
 # shellcheck disable=SC1090
 . "$env_file"
 sql() { mariadb --no-defaults -uroot -S "$MARIADB_SOCKET" "$@"; }
-"$kt" serve "$topic:3" >"$tmp/kafka.out" 2>"$tmp/kafka.log" &
-pids+=($!)
-boot=""
-for _ in $(seq 1 100); do
-    boot=$(sed -n 's/^bootstrap.servers=//p' "$tmp/kafka.out")
-    [ -n "$boot" ] && break
-    sleep 0.1
-done
-[ -n "$boot" ] || { log "mock cluster did not start"; exit 1; }
+sl_mock_kafka "$tmp" "$topic:3" || exit 1
+pids+=("$kafka_pid")
 
 sql -e "CREATE DATABASE salesdb"
 sql salesdb -e "CREATE TABLE SALES_ORDER (ORDER_ID INT PRIMARY KEY, SITE_ID INT,
