@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 debs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libmariadb-dev librdkafka-dev libcurl4-openssl-dev libssl-dev libzstd-dev
-  libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
+  libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev libjemalloc-dev
   mariadb-server mariadb-client
   nodejs npm nginx-light openssl curl jq python3
 )
