@@ -18,6 +18,8 @@
  * reference every time; a source writes to a handful of topics. Past the cap, further
  * topics are named per message as before. */
 #define TOPICS_MAX 256
+/* Messages per rd_kafka_produce_batch call (sl_producer_send_batch). */
+#define BATCH_MAX 1024
 
 struct sl_producer {
     struct sl_kconf_token token; /* first: librdkafka's opaque points here */
@@ -26,6 +28,7 @@ struct sl_producer {
     size_t nrkts;
     size_t last_rkt; /* index of the last topic used: records come in runs per table */
     struct sl_inflight *inf;
+    rd_kafka_message_t batch[BATCH_MAX]; /* sl_producer_send_batch's argument array */
     struct sl_producer_stats st;
     sl_err_t err; /* first delivery failure or fatal error */
     char errstr[1024];
@@ -218,6 +221,92 @@ sl_err_t sl_producer_send(struct sl_producer *prod, const struct sl_bus_msg *msg
     snprintf(errstr, errstr_size, "produce to %s [%d]: %s", msg->topic, (int)msg->partition,
              rd_kafka_err2str(rerr));
     return err;
+}
+
+/* Queues up to BATCH_MAX of msgs with one rd_kafka_produce_batch; *ok = how many, a prefix. */
+static sl_err_t send_piece(struct sl_producer *prod, rd_kafka_topic_t *rkt,
+                           const struct sl_bus_msg *msgs, size_t n, size_t *ok, uint64_t *last_seq,
+                           char *errstr, size_t errstr_size)
+{
+    *ok = 0;
+    size_t k = 0;
+    uint64_t first = 0;
+    for (; k < n && k < BATCH_MAX; k++) {
+        uint64_t seq;
+        if (sl_inflight_add(prod->inf, &seq) == SL_ERR_AGAIN)
+            break;
+        if (k == 0)
+            first = seq;
+        prod->batch[k] = (rd_kafka_message_t){.payload = (void *)msgs[k].value,
+                                              .len = msgs[k].value_len,
+                                              .key = (void *)msgs[k].key,
+                                              .key_len = msgs[k].key_len,
+                                              ._private = (void *)(uintptr_t)seq};
+    }
+    if (k == 0)
+        return SL_ERR_AGAIN; /* the in-flight window is full */
+    rd_kafka_produce_batch(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, prod->batch, (int)k);
+    /* After a full queue librdkafka fails every later message too: the queued ones are a
+     * prefix. Anything else would break the order. */
+    size_t q = 0;
+    while (q < k && prod->batch[q].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        q++;
+    rd_kafka_resp_err_t rerr = q < k ? prod->batch[q].err : RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = q; i < k; i++) {
+        if (prod->batch[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            prod->err = SL_ERR_UPSTREAM;
+            snprintf(prod->errstr, sizeof(prod->errstr),
+                     "produce to %s: messages were queued out of order (%s)", msgs[0].topic,
+                     rd_kafka_err2str(rerr));
+            snprintf(errstr, errstr_size, "%s", prod->errstr);
+            return prod->err;
+        }
+    }
+    for (size_t i = k; i > q; i--) /* give back the unqueued sequences, newest first */
+        sl_inflight_cancel(prod->inf, first + i - 1);
+    prod->st.sent += q;
+    *ok = q;
+    if (q)
+        *last_seq = first + q - 1;
+    if (q == k)
+        return k == n || k == BATCH_MAX ? SL_OK : SL_ERR_AGAIN;
+    switch (rerr) {
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+        return SL_ERR_AGAIN;
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+        snprintf(errstr, errstr_size, "produce to %s: %s", msgs[0].topic, rd_kafka_err2str(rerr));
+        return SL_ERR_TOOBIG;
+    case RD_KAFKA_RESP_ERR__FATAL:
+        snprintf(errstr, errstr_size, "produce to %s: %s", msgs[0].topic, rd_kafka_err2str(rerr));
+        return SL_ERR_UPSTREAM;
+    default:
+        snprintf(errstr, errstr_size, "produce to %s: %s", msgs[0].topic, rd_kafka_err2str(rerr));
+        return SL_ERR_INVALID;
+    }
+}
+
+sl_err_t sl_producer_send_batch(struct sl_producer *prod, const struct sl_bus_msg *msgs, size_t n,
+                                size_t *sent, uint64_t *last_seq, char *errstr, size_t errstr_size)
+{
+    *sent = 0;
+    if (prod->err) {
+        snprintf(errstr, errstr_size, "%s", prod->errstr);
+        return prod->err;
+    }
+    rd_kafka_topic_t *rkt = n ? topic_handle(prod, msgs[0].topic) : NULL;
+    while (*sent < n) {
+        size_t ok = 0;
+        sl_err_t err =
+            rkt ? send_piece(prod, rkt, msgs + *sent, n - *sent, &ok, last_seq, errstr, errstr_size)
+                /* past TOPICS_MAX, or a name librdkafka refused: the one-message path */
+                : sl_producer_send(prod, &msgs[*sent], last_seq, errstr, errstr_size);
+        if (!rkt && !err)
+            ok = 1;
+        *sent += ok;
+        if (err)
+            return err;
+    }
+    return SL_OK;
 }
 
 int sl_producer_poll(struct sl_producer *prod, int timeout_ms)

@@ -39,6 +39,14 @@ void sl_producer_free(struct sl_producer *prod, int flush_ms);
  * SL_ERR_TOOBIG / SL_ERR_INVALID for a message or topic librdkafka refuses (errstr says). */
 sl_err_t sl_producer_send(struct sl_producer *prod, const struct sl_bus_msg *msg, uint64_t *seq,
                           char *errstr, size_t errstr_size);
+/* Sends msgs[0..n) in order, all to one topic, any partition (the key decides), without
+ * headers (the caller checks), with one call into librdkafka per 1024 messages: the
+ * per-message produce call read the clock and took the topic lock for every message. *sent
+ * counts the messages queued, a prefix; *last_seq is the sequence of the last of them. SL_OK
+ * when all were queued, SL_ERR_AGAIN when the queue or the in-flight window filled first
+ * (poll, then send the rest), other errors as sl_producer_send. */
+sl_err_t sl_producer_send_batch(struct sl_producer *prod, const struct sl_bus_msg *msgs, size_t n,
+                                size_t *sent, uint64_t *last_seq, char *errstr, size_t errstr_size);
 /* Serves delivery reports, waiting up to timeout_ms for the first. Returns how many. */
 int sl_producer_poll(struct sl_producer *prod, int timeout_ms);
 /* Waits up to timeout_ms for every queued message; SL_ERR_AGAIN if some remain. */

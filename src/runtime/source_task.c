@@ -123,6 +123,8 @@ struct sl_source_task {
     struct sl_conv *conv;
     struct sl_conv *snap_conv; /* the reader thread's, for pre[] */
     struct pre_chunk pre[2];
+    struct sl_bus_msg *bmsgs; /* send_pre_rows' batch */
+    size_t cap_bmsgs;
     struct sl_filter *flt;
     char partition[512]; /* {"server":"<topic.prefix>"} */
     bool skip_c, skip_u, skip_d;
@@ -1035,6 +1037,84 @@ static sl_err_t send_pre(struct sl_source_task *t, const struct pre_chunk *pc, s
     return SL_OK;
 }
 
+/* Sends the pre-converted rows [from, to) of pc. Runs of rows that are one record without
+ * headers of one topic (the usual snapshot row) go to Kafka through
+ * sl_producer_send_batch; anything else row by row. */
+static sl_err_t send_pre_rows(struct sl_source_task *t, const struct pre_chunk *pc, size_t from,
+                              size_t to, int64_t ts_ms, char *errstr, size_t errstr_size)
+{
+    if (to - from > t->cap_bmsgs) {
+        t->cap_bmsgs = to - from;
+        t->bmsgs = sl_xrealloc(t->bmsgs, t->cap_bmsgs * sizeof(*t->bmsgs));
+    }
+    size_t i = from;
+    while (i < to) {
+        const struct pre_rec *r0 = &pc->rec[pc->first[i]];
+        struct sl_str topic0 = sl_conv_out_str(&pc->out, r0->topic);
+        char topic[256];
+        str_copy(topic, sizeof(topic), topic0);
+        size_t n = 0;
+        while (t->prod && i + n < to) {
+            size_t row = i + n;
+            const struct pre_rec *r = &pc->rec[pc->first[row]];
+            struct sl_str tp = sl_conv_out_str(&pc->out, r->topic);
+            if (pc->first[row + 1] - pc->first[row] != 1 || r->nh || tp.len != topic0.len ||
+                memcmp(tp.ptr, topic0.ptr, tp.len) != 0)
+                break;
+            struct sl_str k = sl_conv_out_str(&pc->out, r->key);
+            struct sl_str v = sl_conv_out_str(&pc->out, r->value);
+            t->bmsgs[n++] = (struct sl_bus_msg){.topic = topic,
+                                                .partition = SL_BUS_PARTITION_ANY,
+                                                .offset = -1,
+                                                .key = k.ptr,
+                                                .key_len = k.len,
+                                                .value = v.ptr,
+                                                .value_len = v.len};
+        }
+        sl_err_t err = SL_OK;
+        if (n == 0) {
+            err = send_pre(t, pc, i, ts_ms, errstr, errstr_size);
+            if (err)
+                return err;
+            i++;
+            continue;
+        }
+        if (t->create_topics) {
+            err = ensure_topic(t, topic, errstr, errstr_size);
+            if (err)
+                return err;
+        }
+        for (size_t off = 0; off < n;) {
+            size_t sent = 0;
+            uint64_t last = 0;
+            err = sl_producer_send_batch(t->prod, t->bmsgs + off, n - off, &sent, &last, errstr,
+                                         errstr_size);
+            if (sent) {
+                t->last_seq = last;
+                t->nsent += sent;
+                t->prod_rec += (int64_t)sent;
+                for (size_t m = off; m < off + sent; m++)
+                    t->prod_bytes += (int64_t)(t->bmsgs[m].key_len + t->bmsgs[m].value_len);
+            }
+            off += sent;
+            if (!err)
+                continue;
+            if (err != SL_ERR_AGAIN)
+                return err;
+            if (atomic_load(&t->stop)) {
+                snprintf(errstr, errstr_size, "stopping");
+                return SL_ERR_SHUTDOWN;
+            }
+            sl_producer_poll(t->prod, 100);
+            err = tick(t, false, errstr, errstr_size);
+            if (err)
+                return err;
+        }
+        i += n;
+    }
+    return SL_OK;
+}
+
 /* Runs the snapshot (fresh, or continuing resume_json); on success file/pos/gtids hold the
  * position streaming must start from, and the ring holds the completion checkpoint. */
 static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, char *file,
@@ -1117,11 +1197,13 @@ static sl_err_t snapshot(struct sl_source_task *t, const char *resume_json, char
         size_t npre = pc ? pc->nrows : 0;
         if (last && npre == n)
             npre--; /* the final row says snapshot "last": converted here */
-        for (size_t i = 0; i < n; i++) {
+        err = npre ? send_pre_rows(t, pc, 0, npre, meta.ts_ms, errstr, errstr_size) : SL_OK;
+        if (err)
+            goto out;
+        for (size_t i = npre; i < n; i++) {
             if (last && i + 1 == n)
                 meta.snapshot = SL_CONV_SNAP_LAST;
-            err = i < npre ? send_pre(t, pc, i, meta.ts_ms, errstr, errstr_size)
-                           : emit(t, &ch[i], &meta, errstr, errstr_size);
+            err = emit(t, &ch[i], &meta, errstr, errstr_size);
             if (err)
                 goto out;
         }
@@ -1792,6 +1874,7 @@ void sl_source_task_free(struct sl_source_task *t)
         sl_free(t->pre[i].hdr);
         sl_free(t->pre[i].first);
     }
+    sl_free(t->bmsgs);
     sl_filter_free(t->flt);
     sl_conv_out_fini(&t->out);
     for (size_t i = 0; i < t->ring_n; i++)

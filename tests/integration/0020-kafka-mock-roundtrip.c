@@ -3,8 +3,10 @@
  * produced idempotently arrive exactly once, in order per key and per partition, in the
  * partition Kafka's Java partitioner picks; the producer's watermark reaches the end only after
  * every delivery report; committed offsets resume after closing and reopening the consumer; a
- * second group member triggers a rebalance that commits on revoke without duplicates; and with
- * injected Produce/Fetch/OffsetCommit errors nothing is lost, duplicated or reordered. */
+ * second group member triggers a rebalance that commits on revoke without duplicates; with
+ * injected Produce/Fetch/OffsetCommit errors nothing is lost, duplicated or reordered; and the
+ * batch path (sl_producer_send_batch) through a queue and an in-flight window smaller than its
+ * runs, with Produce errors, keeps the same guarantees. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,7 +53,8 @@ static char errstr[1024];
 
 static const char *bootstraps;
 
-static struct sl_producer *new_producer(void)
+/* queue_max: librdkafka's queue.buffering.max.messages (NULL = its default). */
+static struct sl_producer *new_producer_sized(const char *queue_max, size_t inflight)
 {
     struct sl_kconf kc;
     sl_kconf_init(&kc, SL_KCONF_PRODUCER);
@@ -60,13 +63,24 @@ static struct sl_producer *new_producer(void)
         {"client.id", "it-0020-producer"},
         {"linger.ms", "5"},
         {"retry.backoff.ms", "20"},
+        {"queue.buffering.max.messages", queue_max},
     };
-    REQUIRE(sl_kconf_add(&kc, kv, 4, errstr, sizeof(errstr)) == SL_OK, "%s", errstr);
-    struct sl_producer *prod = sl_producer_new(&kc, 20000, NULL, NULL, errstr, sizeof(errstr));
+    REQUIRE(sl_kconf_add(&kc, kv, queue_max ? 5 : 4, errstr, sizeof(errstr)) == SL_OK, "%s",
+            errstr);
+    struct sl_producer *prod = sl_producer_new(&kc, inflight, NULL, NULL, errstr, sizeof(errstr));
     REQUIRE(prod, "producer: %s", errstr);
     sl_kconf_fini(&kc);
     return prod;
 }
+
+static struct sl_producer *new_producer(void)
+{
+    return new_producer_sized(NULL, 20000);
+}
+
+/* The batch phase sends without headers, through sl_producer_send_batch. */
+static bool batch_mode;
+static int batch_partial; /* sends that queued a part of their run, then said AGAIN */
 
 static struct sl_consumer *new_consumer(const char *group, const char *topic,
                                         sl_consumer_rebalance_fn fn, void *opaque)
@@ -90,11 +104,51 @@ static struct sl_consumer *new_consumer(const char *group, const char *topic,
 
 /* Produces n messages i = first..first+n-1 with key "key-<i % KEYS>", value "<i>" and a header
  * seq=<i>, checking the watermark never runs ahead of the delivery reports. */
+static void produce_batches(struct sl_producer *prod, const char *topic, int first, int n,
+                            uint64_t *last_seq)
+{
+    enum { RUN = 3000 };
+    static char keys[RUN][32], vals[RUN][32];
+    static struct sl_bus_msg msgs[RUN];
+    for (int i = first; i < first + n; i += RUN) {
+        int m = first + n - i < RUN ? first + n - i : RUN;
+        for (int j = 0; j < m; j++) {
+            snprintf(keys[j], sizeof(keys[j]), "key-%d", (i + j) % KEYS);
+            snprintf(vals[j], sizeof(vals[j]), "%d", i + j);
+            msgs[j] = (struct sl_bus_msg){.topic = topic,
+                                          .partition = SL_BUS_PARTITION_ANY,
+                                          .key = keys[j],
+                                          .key_len = strlen(keys[j]),
+                                          .value = vals[j],
+                                          .value_len = strlen(vals[j])};
+        }
+        for (int off = 0; off < m;) {
+            size_t sent = 0;
+            uint64_t before = *last_seq;
+            sl_err_t err = sl_producer_send_batch(prod, msgs + off, (size_t)(m - off), &sent,
+                                                  last_seq, errstr, sizeof(errstr));
+            CHECK(sent == 0 ? *last_seq == before : *last_seq == before + sent,
+                  "last sequence %" PRIu64 " after %zu sent from %" PRIu64, *last_seq, sent,
+                  before);
+            off += (int)sent;
+            if (err == SL_ERR_AGAIN) {
+                batch_partial += sent > 0;
+                sl_producer_poll(prod, 10);
+                continue;
+            }
+            REQUIRE(err == SL_OK, "send_batch at %d: %s", i + off, errstr);
+            CHECK(off == m, "SL_OK with %d of %d sent", off, m);
+        }
+    }
+}
+
 static void produce(struct sl_producer *prod, const char *topic, int first, int n)
 {
     int64_t t0 = sl_time_mono_ms();
     uint64_t last_seq = 0;
-    for (int i = first; i < first + n; i++) {
+    if (batch_mode)
+        produce_batches(prod, topic, first, n, &last_seq);
+    for (int i = first; i < first + n && !batch_mode; i++) {
         char key[32], val[32];
         snprintf(key, sizeof(key), "key-%d", i % KEYS);
         snprintf(val, sizeof(val), "%d", i);
@@ -177,9 +231,10 @@ static void check_msg(struct seen *sn, const struct sl_bus_msg *msg)
     CHECK(msg->partition == sl_bus_partition_for_key(key, msg->key_len, sn->parts),
           "key %s in partition %d, Java would pick %d", key, (int)msg->partition,
           (int)sl_bus_partition_for_key(key, msg->key_len, sn->parts));
-    CHECK(msg->header_cnt == 1 && strcmp(msg->headers[0].name, "seq") == 0 &&
-              msg->headers[0].value_len == msg->value_len &&
-              memcmp(msg->headers[0].value, val, msg->value_len) == 0,
+    CHECK(batch_mode ? msg->header_cnt == 0
+                     : msg->header_cnt == 1 && strcmp(msg->headers[0].name, "seq") == 0 &&
+                           msg->headers[0].value_len == msg->value_len &&
+                           memcmp(msg->headers[0].value, val, msg->value_len) == 0,
           "header of %d", i);
     if (sn->once[i - sn->first]) {
         sn->dups++;
@@ -453,6 +508,36 @@ static void phase_errors(struct sl_mock *mock)
     free(sn.once);
 }
 
+/* sl_producer_send_batch: runs of 3,000 messages through a librdkafka queue of 2,000 and an
+ * in-flight window of 5,000, with Produce errors injected, arrive exactly once, in order per
+ * key and per partition, in the partition Java's partitioner picks. */
+static void phase_batch(struct sl_mock *mock)
+{
+    const int n = 60000;
+    batch_mode = true;
+    struct sl_producer *prod = new_producer_sized("2000", 5000);
+    REQUIRE(sl_mock_topic_create(mock, "it.batch", PARTS, 3, errstr, sizeof(errstr)) == SL_OK, "%s",
+            errstr);
+    int parts = 0;
+    REQUIRE(sl_producer_partitions(prod, "it.batch", 5000, &parts, errstr, sizeof(errstr)) == SL_OK,
+            "%s", errstr);
+    sl_mock_push_errors(mock, SL_MOCK_API_PRODUCE, 10, SL_MOCK_ERR_NOT_ENOUGH_REPLICAS);
+    sl_mock_push_errors(mock, SL_MOCK_API_PRODUCE, 5, SL_MOCK_ERR_NOT_LEADER);
+    produce(prod, "it.batch", 0, n);
+    CHECK(batch_partial > 0, "no send queued part of its run (the full-queue path was not run)");
+    fprintf(stderr, "batch: %d sends queued a part of their run\n", batch_partial);
+    sl_producer_free(prod, 5000);
+
+    struct seen sn;
+    seen_init(&sn, 0, n, PARTS);
+    struct sl_consumer *cons = new_consumer("it-0020-g4", "it.batch", NULL, NULL);
+    consume(cons, &sn, n, false);
+    CHECK(sn.got == n && sn.dups == 0, "batch: got %d, %d duplicates", sn.got, sn.dups);
+    sl_consumer_free(cons);
+    free(sn.once);
+    batch_mode = false;
+}
+
 int main(void)
 {
     sl_log_set_level(getenv("SL_TEST_VERBOSE") ? SL_LOG_INFO : SL_LOG_ERROR);
@@ -463,6 +548,7 @@ int main(void)
     phase_roundtrip(mock);
     phase_rebalance(mock);
     phase_errors(mock);
+    phase_batch(mock);
     sl_mock_free(mock);
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
