@@ -151,6 +151,17 @@ static void test_json_ints(void **state)
     sl_json_i64(&buf, INT64_MAX);
     assert_string_equal(buf.data, "9223372036854775807");
     sl_buf_fini(&buf);
+    /* The bound holds whichever way the digits are written (in place or copied). */
+    struct sl_buf small;
+    sl_buf_init(&small, 8);
+    assert_int_equal(sl_json_i64(&small, -12345), SL_OK);
+    assert_int_equal(sl_json_u64(&small, 12), SL_OK);
+    assert_int_equal(sl_json_u64(&small, 1), SL_ERR_TOOBIG);
+    assert_string_equal(small.data, "-1234512");
+    sl_buf_reset(&small);
+    assert_int_equal(sl_json_u64(&small, 123456789), SL_ERR_TOOBIG);
+    assert_int_equal(small.len, 0);
+    sl_buf_fini(&small);
 }
 
 static void test_parse(void **state)
