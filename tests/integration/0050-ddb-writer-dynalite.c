@@ -23,9 +23,6 @@
 #define TOPIC "salesdb.salesdb.SALES_ORDER"
 #define TABLE "kafka_salesdb.salesdb.SALES_ORDER"
 
-static char dir[512];
-static char endpoint[128];
-
 struct fails {
     int n;
     int64_t offset[8];
@@ -47,7 +44,7 @@ static void on_fail(const struct sl_ddb_failure *f, void *opaque)
 static json_t *ddb_cli(const char *op, const char *body)
 {
     char *out = NULL;
-    int rc = sl_test_ddb_call(endpoint, op, body, NULL, &out);
+    int rc = sl_test_ddb_call(sl_test_ddb_endpoint, op, body, NULL, &out);
     assert_int_equal(rc, 0);
     json_error_t jerr;
     json_t *j = json_loads(out, 0, &jerr);
@@ -55,19 +52,6 @@ static json_t *ddb_cli(const char *op, const char *body)
         fail_msg("%s: not JSON: %s", op, out);
     free(out);
     return j;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return sl_test_dynalite_start(dir, sizeof(dir), endpoint, sizeof(endpoint));
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_test_dynalite_stop(dir);
-    return 0;
 }
 
 static void tutorial_conf(struct sl_ddb_writer_conf *conf, struct sl_aws_creds *creds)
@@ -83,7 +67,7 @@ static void tutorial_conf(struct sl_ddb_writer_conf *conf, struct sl_aws_creds *
     conf->item.delete_enabled = true;
     assert_int_equal(sl_aws_creds_set(creds, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG", NULL, 0),
                      SL_OK);
-    conf->ddb.endpoint = endpoint;
+    conf->ddb.endpoint = sl_test_ddb_endpoint;
     conf->ddb.region = "us-east-1";
     conf->ddb.creds = creds;
     conf->table.create = true;
@@ -268,5 +252,6 @@ int main(void)
         cmocka_unit_test(test_seed_rows),
         cmocka_unit_test(test_key_schema_mismatch),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sl_test_dynalite_group_setup,
+                                  sl_test_dynalite_group_teardown);
 }

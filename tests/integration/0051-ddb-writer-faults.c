@@ -25,9 +25,6 @@
 #define N_KEYS 2000
 #define N_PARTS 3
 
-static char dir[512];
-static char endpoint[128];
-
 /* Every record, by partition and offset: key id and whether it deletes. */
 struct rec_model {
     int key;
@@ -36,23 +33,10 @@ struct rec_model {
 static struct rec_model model[N_PARTS][N_RECORDS];
 static int64_t n_off[N_PARTS];
 
-static int setup(void **state)
-{
-    (void)state;
-    return sl_test_dynalite_start(dir, sizeof(dir), endpoint, sizeof(endpoint));
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_test_dynalite_stop(dir);
-    return 0;
-}
-
 /* state[key] = V (the writing record's partition offset) or -1 when absent. */
 static void scan(int64_t *state)
 {
-    sl_test_kv_scan(endpoint, TABLE, state, N_KEYS);
+    sl_test_kv_scan(sl_test_ddb_endpoint, TABLE, state, N_KEYS);
 }
 
 /* Keys live in partition key % N_PARTS (as Kafka partitions by key), so one key's records
@@ -112,7 +96,7 @@ static void test_faults_converge(void **state)
                                    .slow = 30,
                                    .slow_ms = 150};
     int port = 0;
-    struct sl_fault_proxy *px = sl_fault_proxy_start(endpoint, &rates, 12345, &port);
+    struct sl_fault_proxy *px = sl_fault_proxy_start(sl_test_ddb_endpoint, &rates, 12345, &port);
     assert_non_null(px);
     char proxy_url[64];
     snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", port);
@@ -219,7 +203,7 @@ static void test_retry_budget(void **state)
     (void)state;
     struct sl_fault_rates rates = {.throttle = 1000};
     int port = 0;
-    struct sl_fault_proxy *px = sl_fault_proxy_start(endpoint, &rates, 7, &port);
+    struct sl_fault_proxy *px = sl_fault_proxy_start(sl_test_ddb_endpoint, &rates, 7, &port);
     assert_non_null(px);
     char proxy_url[64];
     snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", port);
@@ -262,5 +246,6 @@ int main(void)
         cmocka_unit_test(test_faults_converge),
         cmocka_unit_test(test_retry_budget),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sl_test_dynalite_group_setup,
+                                  sl_test_dynalite_group_teardown);
 }

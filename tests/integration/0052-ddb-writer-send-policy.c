@@ -21,22 +21,6 @@
 #define TOPIC "policy"
 #define SLOW_MS 1000
 
-static char dir[512];
-static char endpoint[128];
-
-static int setup(void **state)
-{
-    (void)state;
-    return sl_test_dynalite_start(dir, sizeof(dir), endpoint, sizeof(endpoint));
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_test_dynalite_stop(dir);
-    return 0;
-}
-
 /* A writer through a new proxy, its table already created (no delay during the set-up),
  * every later reply delayed by SLOW_MS. *next_off is the partition's next offset. */
 static struct sl_ddb_writer *writer_new(struct sl_fault_proxy **px, int max_inflight_batches,
@@ -44,7 +28,7 @@ static struct sl_ddb_writer *writer_new(struct sl_fault_proxy **px, int max_infl
 {
     static char proxy_url[64];
     int port = 0;
-    *px = sl_fault_proxy_start(endpoint, &(struct sl_fault_rates){0}, 1, &port);
+    *px = sl_fault_proxy_start(sl_test_ddb_endpoint, &(struct sl_fault_rates){0}, 1, &port);
     assert_non_null(*px);
     snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%d", port);
     struct sl_ddb_writer_conf conf;
@@ -145,5 +129,6 @@ int main(void)
         cmocka_unit_test(test_record_goes_at_once),
         cmocka_unit_test(test_backlog_forms_full_batches),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sl_test_dynalite_group_setup,
+                                  sl_test_dynalite_group_teardown);
 }

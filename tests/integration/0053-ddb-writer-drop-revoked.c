@@ -27,22 +27,6 @@
 #define N_KEYS 200
 #define SLOW_MS 1500
 
-static char dir[512];
-static char endpoint[128];
-
-static int setup(void **state)
-{
-    (void)state;
-    return sl_test_dynalite_start(dir, sizeof(dir), endpoint, sizeof(endpoint));
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_test_dynalite_stop(dir);
-    return 0;
-}
-
 /* A writer to url (the proxy, or dynalite itself). */
 static struct sl_ddb_writer *writer_new(const char *url)
 {
@@ -80,7 +64,7 @@ static int64_t handover(int base, const struct sl_fault_rates *fault)
 {
     int port = 0;
     struct sl_fault_proxy *px =
-        sl_fault_proxy_start(endpoint, &(struct sl_fault_rates){0}, 7, &port);
+        sl_fault_proxy_start(sl_test_ddb_endpoint, &(struct sl_fault_rates){0}, 7, &port);
     assert_non_null(px);
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
@@ -108,7 +92,7 @@ static int64_t handover(int base, const struct sl_fault_rates *fault)
     int64_t took = sl_time_mono_ms() - t0;
 
     /* The new owner resumes partition 0 and writes newer values straight to dynalite. */
-    struct sl_ddb_writer *neu = writer_new(endpoint);
+    struct sl_ddb_writer *neu = writer_new(sl_test_ddb_endpoint);
     for (int i = 0; i < 20; i++)
         put(neu, 0, 1000 + i, base + i);
     assert_int_equal(sl_ddb_writer_flush(neu, 60000 * sl_test_timeout_mult()), SL_OK);
@@ -123,7 +107,7 @@ static int64_t handover(int base, const struct sl_fault_rates *fault)
     assert_int_equal(sl_ddb_writer_committable(old, TOPIC, 0, &next), SL_ERR_NOTFOUND);
 
     static int64_t state[N_KEYS];
-    sl_test_kv_scan(endpoint, TABLE, state, N_KEYS);
+    sl_test_kv_scan(sl_test_ddb_endpoint, TABLE, state, N_KEYS);
     for (int i = 0; i < 20; i++) {
         if (state[base + i] != 1000 + i)
             fail_msg("key %d of the revoked partition holds V=%lld, want the new owner's %d",
@@ -161,5 +145,6 @@ int main(void)
         cmocka_unit_test(test_queued_writes_dropped),
         cmocka_unit_test(test_writes_on_the_wire_awaited),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sl_test_dynalite_group_setup,
+                                  sl_test_dynalite_group_teardown);
 }

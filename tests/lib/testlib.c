@@ -145,6 +145,23 @@ int sl_test_run(const char *cmd, char **out)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+char sl_test_ddb_endpoint[128];
+static char group_dir[512];
+
+int sl_test_dynalite_group_setup(void **state)
+{
+    (void)state;
+    return sl_test_dynalite_start(group_dir, sizeof(group_dir), sl_test_ddb_endpoint,
+                                  sizeof(sl_test_ddb_endpoint));
+}
+
+int sl_test_dynalite_group_teardown(void **state)
+{
+    (void)state;
+    sl_test_dynalite_stop(group_dir);
+    return 0;
+}
+
 int sl_test_ddb_call(const char *endpoint, const char *target, const char *body, const char *pipe,
                      char **out)
 {

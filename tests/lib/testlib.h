@@ -34,6 +34,10 @@ int sl_test_run(const char *cmd, char **out);
 int sl_test_dynalite_start(char *dir, size_t dir_size, char *endpoint, size_t endpoint_size);
 /* Stops the dynalite of dir (and removes its data). */
 void sl_test_dynalite_stop(const char *dir);
+/* cmocka group fixtures: one dynalite for the whole group, at sl_test_ddb_endpoint. */
+extern char sl_test_ddb_endpoint[128];
+int sl_test_dynalite_group_setup(void **state);
+int sl_test_dynalite_group_teardown(void **state);
 /* Calls the DynamoDB API at endpoint (dynalite: any signature passes) with curl: target is the
  * operation ("Scan"), body its JSON (no single quotes), pipe an optional shell filter of the
  * reply ("jq -r ..."; NULL for none). Returns sl_test_run's status; *out as sl_test_run. */
