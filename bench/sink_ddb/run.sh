@@ -17,17 +17,16 @@
 # (@aws-sdk/client-dynamodb) BatchWriteItem loop with 2 concurrent loops (= tasks.max), items
 # generated in memory (no Kafka read, which favours the peer). The SDK is installed on first use
 # into bench/.node/ with npm.
-# Env: SLUICE_BIN, ROWS (default 1000000, null endpoint), DYNALITE_ROWS (default 100000:
-# dynalite writes a few thousand items/s, 1,000,000 would take over 10 minutes per tool),
-# DYNALITE_RUNS (default 2: alternating Sluice and peer runs into dynalite, the best of each
-# kept), SL_BENCH_KEEP=1.
+# Env: SLUICE_BIN, ROWS (default 1000000, null endpoint), DYNALITE_ROWS (default 1000000, the
+# issue's size: dynalite writes 10,000-15,000 items/s, so about 75-100 s per run),
+# DYNALITE_RUNS (default 3: alternating Sluice and peer runs into dynalite), SL_BENCH_KEEP=1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib/common.sh
 . "$here/../lib/common.sh"
 sluice=${SLUICE_BIN:-$sl_repo/build/sluice}
 nrows=${ROWS:-1000000}
-dyn_rows=${DYNALITE_ROWS:-100000}
+dyn_rows=${DYNALITE_ROWS:-1000000}
 topic=salesdb.salesdb.SALES_ORDER
 table=kafka_$topic
 conc=2
@@ -220,9 +219,11 @@ rows_line "null-endpoint" "$nrows" "$sl_s" "$sl_rss" "$pe_s" "$pe_rss"
 null_pe_s=$pe_s null_pe_rss=$pe_rss
 { kill -KILL "$kafka_pid" && wait "$kafka_pid"; } 2>/dev/null || true
 
-# (b) dynalite: DYNALITE_RUNS (default 2) alternating pairs, a fresh mock cluster with
-# DYNALITE_ROWS records and a fresh dynalite for every run, the best of each tool kept (the
-# machine's speed drifts between minutes, and both tools are paced by dynalite's one core).
+# (b) dynalite: DYNALITE_RUNS (default 3) alternating pairs, a fresh mock cluster with
+# DYNALITE_ROWS records and a fresh dynalite for every run. Both tools are paced by dynalite's
+# one core, whose speed drifts by 10-25 % between minutes on a shared 2-core machine: the best
+# of each tool is reported, and so is the median of the pairs' ratios (a Sluice run and the
+# peer run right after it see about the same machine).
 # dynalite runs on one Node.js thread: its CPU per item and how busy it was tell whether the
 # client or dynalite set the pace.
 fresh_dynalite() {
@@ -235,8 +236,8 @@ fresh_dynalite() {
 cpu_per_item() { # cpu_s n wall_s -> "N us/item (B% busy)"
     awk -v c="$1" -v n="$2" -v w="$3" 'BEGIN { printf "%.0f us/item (%.0f%% busy)", c * 1e6 / n, c * 100 / w }'
 }
-dyn_runs=${DYNALITE_RUNS:-2}
-sl_best="" pe_best="" sl_rss=0 pe_rss=0 sl_all="" pe_all=""
+dyn_runs=${DYNALITE_RUNS:-3}
+sl_best="" pe_best="" sl_rss=0 pe_rss=0 sl_all="" pe_all="" ratios="" ratios_after=""
 for r in $(seq 1 "$dyn_runs"); do
     { [ -n "${kafka_pid:-}" ] && kill -KILL "$kafka_pid" && wait "$kafka_pid"; } 2>/dev/null || true
     start_kafka "$dyn_rows"
@@ -251,7 +252,8 @@ for r in $(seq 1 "$dyn_runs"); do
     n=$(sl_ddb_count "$table") || n=0
     [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after sluice, want $dyn_rows"; exit 1; }
     [ "$rss" -gt "$sl_rss" ] && sl_rss=$rss
-    sl_all="$sl_all $s"
+    sl_all="$sl_all $s" pair_s=$s pair_after=$s
+    [ "$join_ms" -ge 0 ] && pair_after=$(awk -v s="$s" -v j="$join_ms" 'BEGIN { printf "%.2f", s - j / 1000 }')
     if [ -z "$sl_best" ] || awk -v a="$s" -v b="$sl_best" 'BEGIN { exit !(a < b) }'; then
         sl_best=$s sl_join_ms=$join_ms sl_ddb_cpu=$c
     fi
@@ -268,11 +270,15 @@ for r in $(seq 1 "$dyn_runs"); do
     [ "$n" = "$dyn_rows" ] || { log "dynalite holds $n items after the peer, want $dyn_rows"; exit 1; }
     [ "$rss" -gt "$pe_rss" ] && pe_rss=$rss
     pe_all="$pe_all $s"
+    ratios="$ratios $(awk -v a="$pair_s" -v b="$s" 'BEGIN { printf "%.2f", b / a }')"
+    ratios_after="$ratios_after $(awk -v a="$pair_after" -v b="$s" 'BEGIN { printf "%.2f", b / a }')"
     if [ -z "$pe_best" ] || awk -v a="$s" -v b="$pe_best" 'BEGIN { exit !(a < b) }'; then
         pe_best=$s pe_ddb_cpu=$c
     fi
 done
 log "dynalite runs (s): sluice$sl_all; peer$pe_all"
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "BENCH|sink_ddb dynalite, Sluice/peer rate per alternating pair|median $(echo "$ratios" | median)x (pairs:$ratios)|after Sluice's group join: median $(echo "$ratios_after" | median)x (pairs:$ratios_after)|-"
 rows_line "dynalite (best of $dyn_runs)" "$dyn_rows" "$sl_best" "$sl_rss" "$pe_best" "$pe_rss"
 # The same run with Sluice's clock started when the group assignment arrived: the peer's clock
 # starts after its setup too (node start, SDK import), and the broker holds a new group's first
