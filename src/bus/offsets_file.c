@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/parse.h"
+#include "core/str.h"
 #include "core/time.h"
 
 #define LINE_MAX_BYTES ((size_t)1 << 20)
@@ -40,24 +41,13 @@ static bool lit(struct rd *r, const char *word)
     return true;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool hex4(struct rd *r, uint32_t *cp)
 {
     if (r->end - r->p < 4)
         return false;
     *cp = 0;
     for (int i = 0; i < 4; i++) {
-        int v = hexval(r->p[i]);
+        int v = sl_str_hexval(r->p[i]);
         if (v < 0)
             return false;
         *cp = *cp << 4 | (uint32_t)v;

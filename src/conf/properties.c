@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/str.h"
 
 void sl_props_init(struct sl_props *props)
 {
@@ -89,17 +90,6 @@ void sl_props_set(struct sl_props *props, const char *key, const char *value, un
 
 /* ---- loadConvert: escapes ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void put_utf8(struct sl_buf *buf, uint32_t cp)
 {
     char u[4];
@@ -133,7 +123,7 @@ static int32_t read_u4(const char *s, size_t len, size_t i)
         return -1;
     int32_t v = 0;
     for (size_t k = 0; k < 4; k++) {
-        int h = hexval(s[i + k]);
+        int h = sl_str_hexval(s[i + k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

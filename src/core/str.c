@@ -30,3 +30,14 @@ bool sl_str_startswith(struct sl_str s, const char *prefix)
     size_t n = strlen(prefix);
     return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
 }
+
+int sl_str_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -23,5 +23,7 @@ bool sl_str_eq_c(struct sl_str a, const char *cstr);
 /* ASCII case-insensitive equality. */
 bool sl_str_caseeq(struct sl_str a, struct sl_str b);
 bool sl_str_startswith(struct sl_str s, const char *prefix);
+/* Value of one hexadecimal digit (either case), -1 for any other byte. */
+int sl_str_hexval(int c);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/str.h"
 
 struct parser {
     const char *p;
@@ -49,17 +50,6 @@ static void skip_ws(struct parser *ps)
 {
     while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
         ps->p++;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Length of a valid UTF-8 sequence at s (at most left bytes), 0 when invalid. */
@@ -119,7 +109,7 @@ static sl_err_t scan_string(struct parser *ps, const char **out, size_t *len, bo
                 if (ps->end - ps->p < 6)
                     return fail(ps, "short \\u escape");
                 for (int i = 2; i < 6; i++) {
-                    if (hexval(ps->p[i]) < 0)
+                    if (sl_str_hexval(ps->p[i]) < 0)
                         return fail(ps, "bad \\u escape");
                 }
                 ps->p += 6;
@@ -366,12 +356,12 @@ sl_err_t sl_jtree_unescape(struct sl_buf *buf, const char *s, size_t len, bool e
         }
         unsigned cp = 0;
         for (int k = 0; k < 4; k++)
-            cp = cp * 16 + (unsigned)hexval(s[i + 2 + k]);
+            cp = cp * 16 + (unsigned)sl_str_hexval(s[i + 2 + k]);
         i += 6;
         if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u') {
             unsigned lo = 0;
             for (int k = 0; k < 4; k++)
-                lo = lo * 16 + (unsigned)hexval(s[i + 2 + k]);
+                lo = lo * 16 + (unsigned)sl_str_hexval(s[i + 2 + k]);
             if (lo >= 0xdc00 && lo <= 0xdfff) {
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 i += 6;

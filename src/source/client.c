@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/parse.h"
+#include "core/str.h"
 
 #define EV_HEADER 19
 #define EV_ROTATE 4
@@ -261,17 +262,6 @@ static void put_u64(struct sl_buf *buf, uint64_t v)
     put_u32(buf, (uint32_t)(v >> 32));
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Encodes a MySQL GTID set ("uuid:1-5:7,uuid2:3") as COM_BINLOG_DUMP_GTID wants it:
  * n_sids, then per sid the 16-byte uuid, n_intervals and [start, end) pairs. */
 sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr,
@@ -294,7 +284,7 @@ sl_err_t sl_client_gtid_encode(const char *set, struct sl_buf *out, char *errstr
                 p++;
                 continue;
             }
-            int hi = hexval(p[0]), lo = p[1] ? hexval(p[1]) : -1;
+            int hi = sl_str_hexval(p[0]), lo = p[1] ? sl_str_hexval(p[1]) : -1;
             if (hi < 0 || lo < 0 || nb == 16)
                 goto bad;
             uuid[nb++] = (uint8_t)(hi << 4 | lo);

@@ -12,6 +12,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/str.h"
 #include "core/time.h"
 #include "source/incsnap.h"
 #include "source/incsnap_int.h"
@@ -34,9 +35,9 @@ struct sl_incsnap {
     const struct sl_incsnap_backend *be;
     void *be_opaque;
     struct sl_incsnap_sql *sql; /* the default backend's state, owned */
-    char **queue; /* "db.table", owned */
+    char **queue;               /* "db.table", owned */
     size_t nqueue;
-    char *cur;    /* table being read ("db.table", owned), NULL when none */
+    char *cur;              /* table being read ("db.table", owned), NULL when none */
     struct sl_table *cur_t; /* its schema (in arena schema), NULL until loaded */
     struct sl_arena schema; /* every table loaded, kept until free (emitted rows use them) */
     struct keytext last;    /* key of the last completed chunk's last row */
@@ -81,8 +82,8 @@ struct sl_incsnap *sl_incsnap_new(const struct sl_incsnap_opts *opts, char *errs
 {
     const char *sig = opts->signal_table;
     const char *dot = sig ? strchr(sig, '.') : NULL;
-    if (!dot || dot == sig || !dot[1] || strchr(dot + 1, '.') ||
-        (size_t)(dot - sig) >= 200 || strlen(dot + 1) >= 200) {
+    if (!dot || dot == sig || !dot[1] || strchr(dot + 1, '.') || (size_t)(dot - sig) >= 200 ||
+        strlen(dot + 1) >= 200) {
         snprintf(errstr, errstr_size, "signal.data.collection: \"%s\" is not <db>.<table>",
                  sig ? sig : "");
         return NULL;
@@ -210,8 +211,7 @@ static bool has_str(uint8_t kind)
 }
 
 /* Canonical bytes of the key values of a row image (column positions of t's key). */
-static sl_err_t enc_key(const struct sl_table *t, const struct sl_value *vals,
-                        struct sl_buf *out)
+static sl_err_t enc_key(const struct sl_table *t, const struct sl_value *vals, struct sl_buf *out)
 {
     sl_buf_reset(out);
     sl_err_t err = SL_OK;
@@ -238,14 +238,13 @@ static sl_err_t enc_key(const struct sl_table *t, const struct sl_value *vals,
         case SL_VAL_DATE:
         case SL_VAL_TIME:
         case SL_VAL_DATETIME:
-            err = err ? err : sl_buf_addf(out, "%d-%u-%u %u:%u:%u.%u%c", (int)v->v.tm.year,
-                                          v->v.tm.month, v->v.tm.day, v->v.tm.hour,
-                                          v->v.tm.minute, v->v.tm.second, v->v.tm.usec,
-                                          v->v.tm.neg ? '-' : '+');
+            err = err ? err
+                      : sl_buf_addf(out, "%d-%u-%u %u:%u:%u.%u%c", (int)v->v.tm.year, v->v.tm.month,
+                                    v->v.tm.day, v->v.tm.hour, v->v.tm.minute, v->v.tm.second,
+                                    v->v.tm.usec, v->v.tm.neg ? '-' : '+');
             break;
         case SL_VAL_TIMESTAMP:
-            err = err ? err : sl_buf_addf(out, "%lld.%u", (long long)v->v.ts.sec,
-                                          v->v.ts.usec);
+            err = err ? err : sl_buf_addf(out, "%lld.%u", (long long)v->v.ts.sec, v->v.ts.usec);
             break;
         default:
             if (has_str(kind)) {
@@ -328,8 +327,8 @@ sl_err_t sl_incsnap_state_json(const struct sl_incsnap *inc, struct sl_buf *out)
         sl_buf_addstr(out, "null");
     add_keytext(out, "last_pk", &inc->last);
     add_keytext(out, "max_pk", &inc->max);
-    return sl_buf_addf(out, ",\"chunk\":%llu,\"rows\":%llu}",
-                       (unsigned long long)inc->st.chunks, (unsigned long long)inc->st.rows);
+    return sl_buf_addf(out, ",\"chunk\":%llu,\"rows\":%llu}", (unsigned long long)inc->st.chunks,
+                       (unsigned long long)inc->st.rows);
 }
 
 static bool queued(const struct sl_incsnap *inc, const char *name)
@@ -357,7 +356,7 @@ static bool hex_ok(struct sl_jp *p, const char *name, char **hex, size_t n)
         size_t len = strlen(hex[i]);
         bool ok = len % 2 == 0;
         for (size_t j = 0; ok && j < len; j++)
-            ok = sl_jp_hexval(hex[i][j]) >= 0;
+            ok = sl_str_hexval(hex[i][j]) >= 0;
         if (!ok) {
             snprintf(what, sizeof(what), "%s entry %zu is not hex", name, i);
             return sl_jp_fail(p, what);
@@ -379,7 +378,7 @@ static void keytext_from_hex(struct keytext *kt, char **hex, size_t n)
         kt->v[i] = sl_xmalloc(len + 1);
         for (size_t j = 0; j < len; j++)
             kt->v[i][j] =
-                (char)(sl_jp_hexval(hex[i][2 * j]) << 4 | sl_jp_hexval(hex[i][2 * j + 1]));
+                (char)(sl_str_hexval(hex[i][2 * j]) << 4 | sl_str_hexval(hex[i][2 * j + 1]));
         kt->v[i][len] = '\0';
         kt->len[i] = len;
     }
@@ -580,8 +579,8 @@ static sl_err_t supersede(struct sl_incsnap *inc, const struct sl_value *vals)
     return SL_OK;
 }
 
-static void copy_row(struct sl_arena *arena, const struct sl_table *t,
-                     const struct sl_value *src, struct sl_value *dst)
+static void copy_row(struct sl_arena *arena, const struct sl_table *t, const struct sl_value *src,
+                     struct sl_value *dst)
 {
     for (uint32_t i = 0; i < t->ncols; i++) {
         dst[i] = src[i];
@@ -663,8 +662,8 @@ sl_err_t sl_incsnap_on_change(struct sl_incsnap *inc, const struct sl_change *ch
 
 /* ---- Chunks ---- */
 
-static sl_err_t load_chunk(struct sl_incsnap *inc, const char **vals, const size_t *lens,
-                           size_t n, char *errstr, size_t errstr_size)
+static sl_err_t load_chunk(struct sl_incsnap *inc, const char **vals, const size_t *lens, size_t n,
+                           char *errstr, size_t errstr_size)
 {
     const struct sl_table *t = inc->cur_t;
     inc->nrows = n;
@@ -722,8 +721,7 @@ static sl_err_t load_table(struct sl_incsnap *inc, char *errstr, size_t errstr_s
     snprintf(db, sizeof(db), "%.*s", (int)(dot - inc->cur), inc->cur);
     snprintf(name, sizeof(name), "%s", dot + 1);
     struct sl_table *t = sl_arena_calloc(&inc->schema, 1, sizeof(*t));
-    sl_err_t err = inc->be->table(inc->be_opaque, db, name, &inc->schema, t, errstr,
-                                  errstr_size);
+    sl_err_t err = inc->be->table(inc->be_opaque, db, name, &inc->schema, t, errstr, errstr_size);
     if (err == SL_ERR_NOTFOUND || (!err && t->npk == 0)) {
         note(inc, "incremental snapshot of %s skipped: %s", inc->cur,
              err ? "no such table" : "no primary key");
@@ -766,8 +764,8 @@ static sl_err_t next_table(struct sl_incsnap *inc, bool *have, char *errstr, siz
             const char **vals = NULL;
             size_t *lens = NULL;
             bool found = false;
-            sl_err_t err = inc->be->max_key(inc->be_opaque, inc->cur_t, &inc->chunk, &vals,
-                                            &lens, &found, errstr, errstr_size);
+            sl_err_t err = inc->be->max_key(inc->be_opaque, inc->cur_t, &inc->chunk, &vals, &lens,
+                                            &found, errstr, errstr_size);
             if (err)
                 return err;
             if (!found) { /* empty table: done */
@@ -813,11 +811,10 @@ sl_err_t sl_incsnap_poll(struct sl_incsnap *inc, char *errstr, size_t errstr_siz
         const char **vals = NULL;
         size_t *lens = NULL, n = 0;
         if (!err)
-            err = inc->be->chunk(inc->be_opaque, inc->cur_t,
-                                 inc->last.n ? (const char *const *)inc->last.v : NULL,
-                                 inc->last.len, (const char *const *)inc->max.v, inc->max.len,
-                                 inc->opts.chunk_rows, &inc->chunk, &vals, &lens, &n, errstr,
-                                 errstr_size);
+            err = inc->be->chunk(
+                inc->be_opaque, inc->cur_t, inc->last.n ? (const char *const *)inc->last.v : NULL,
+                inc->last.len, (const char *const *)inc->max.v, inc->max.len, inc->opts.chunk_rows,
+                &inc->chunk, &vals, &lens, &n, errstr, errstr_size);
         if (!err)
             err = load_chunk(inc, vals, lens, n, errstr, errstr_size);
         if (!err && n == 0) {

@@ -31,7 +31,5 @@ bool sl_jp_skip(struct sl_jp *p, int depth);
 bool sl_jp_u64(struct sl_jp *p, uint64_t *out);
 /* An array of strings, each appended as an owned copy to *items / *n (at most max). */
 bool sl_jp_strarr(struct sl_jp *p, char ***items, size_t *n, size_t max, struct sl_buf *tmp);
-/* 0..15, or -1 when c is not a hex digit. */
-int sl_jp_hexval(char c);
 
 #endif

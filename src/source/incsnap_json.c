@@ -8,6 +8,7 @@
 
 #include "core/mem.h"
 #include "core/parse.h"
+#include "core/str.h"
 #include "source/incsnap_int.h"
 
 bool sl_jp_fail(struct sl_jp *p, const char *what)
@@ -31,17 +32,6 @@ bool sl_jp_lit(struct sl_jp *p, char ch)
         return true;
     }
     return false;
-}
-
-int sl_jp_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* A string into out (reset first); \uXXXX outside ASCII becomes UTF-8 (no surrogate pairs). */
@@ -74,7 +64,7 @@ bool sl_jp_str(struct sl_jp *p, struct sl_buf *out)
             return sl_jp_fail(p, "bad escape");
         unsigned cp = 0;
         for (int k = 0; k < 4; k++) {
-            int h = sl_jp_hexval(p->s[p->i++]);
+            int h = sl_str_hexval(p->s[p->i++]);
             if (h < 0)
                 return sl_jp_fail(p, "bad \\u escape");
             cp = cp << 4 | (unsigned)h;

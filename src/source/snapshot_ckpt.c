@@ -8,6 +8,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/str.h"
 #include "source/snapshot_int.h"
 
 /* ---- Table state ---- */
@@ -131,17 +132,6 @@ static bool eat(struct rd *r, char c)
     return true;
 }
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A JSON string into out (NUL-terminated, owned). \u escapes encode as UTF-8. */
 static bool str(struct rd *r, char **out, size_t *len)
 {
@@ -162,7 +152,7 @@ static bool str(struct rd *r, char **out, size_t *len)
         } else if (c == 'u') {
             unsigned v = 0;
             for (int i = 0; i < 4; i++) {
-                int h = hexv(r->p[i]);
+                int h = sl_str_hexval(r->p[i]);
                 if (h < 0) {
                     sl_buf_fini(&buf);
                     return fail(r, "bad \\u escape");
@@ -298,7 +288,7 @@ static bool table(struct rd *r, struct sl_snap_ckpt_table *t)
                     char *bin = sl_xmalloc(hl / 2 + 1);
                     size_t n = 0;
                     for (size_t i = 0; ok && i + 1 < hl + 1 && i < hl; i += 2) {
-                        int a = hexv(h[i]), b = i + 1 < hl ? hexv(h[i + 1]) : -1;
+                        int a = sl_str_hexval(h[i]), b = i + 1 < hl ? sl_str_hexval(h[i + 1]) : -1;
                         if (a < 0 || b < 0)
                             ok = fail(r, "last_pk value is not hex");
                         else

@@ -31,6 +31,7 @@
 
 #include "../lib/fake_worker.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "runtime/metrics.h"
 #include "runtime/rest.h"
 
@@ -128,29 +129,20 @@ static void send_all(int fd, const char *p, size_t n)
     }
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The input with %XX, \uXXXX (ASCII) and \X escapes decoded, as the server may decode a name
  * before echoing it; out holds at least n bytes. */
 static size_t unescape(const uint8_t *in, size_t n, uint8_t *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (in[i] == '%' && i + 2 < n && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-            out[o++] = (uint8_t)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
+        if (in[i] == '%' && i + 2 < n && sl_str_hexval(in[i + 1]) >= 0 &&
+            sl_str_hexval(in[i + 2]) >= 0) {
+            out[o++] = (uint8_t)(sl_str_hexval(in[i + 1]) * 16 + sl_str_hexval(in[i + 2]));
             i += 2;
-        } else if (in[i] == '\\' && i + 5 < n && in[i + 1] == 'u' && hexval(in[i + 2]) == 0 &&
-                   hexval(in[i + 3]) == 0 && hexval(in[i + 4]) >= 0 && hexval(in[i + 5]) >= 0) {
-            out[o++] = (uint8_t)(hexval(in[i + 4]) * 16 + hexval(in[i + 5]));
+        } else if (in[i] == '\\' && i + 5 < n && in[i + 1] == 'u' &&
+                   sl_str_hexval(in[i + 2]) == 0 && sl_str_hexval(in[i + 3]) == 0 &&
+                   sl_str_hexval(in[i + 4]) >= 0 && sl_str_hexval(in[i + 5]) >= 0) {
+            out[o++] = (uint8_t)(sl_str_hexval(in[i + 4]) * 16 + sl_str_hexval(in[i + 5]));
             i += 5;
         } else if (in[i] == '\\' && i + 1 < n) {
             out[o++] = in[++i];
