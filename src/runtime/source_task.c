@@ -443,6 +443,34 @@ static sl_err_t ensure_topic(struct sl_source_task *t, const char *topic, char *
     return SL_OK;
 }
 
+/* Counts n records handed to the bus, the last with sequence last_seq. */
+static void count_sent(struct sl_source_task *t, const struct sl_bus_msg *msgs, size_t n,
+                       uint64_t last_seq)
+{
+    t->last_seq = last_seq;
+    t->nsent += n;
+    if (t->prod) {
+        t->prod_rec += (int64_t)n;
+        for (size_t i = 0; i < n; i++)
+            t->prod_bytes += (int64_t)(msgs[i].key_len + msgs[i].value_len);
+    }
+}
+
+/* The bus is full: waits up to 100 ms for room (acknowledgements), keeping the task's
+ * periodic work going. */
+static sl_err_t wait_for_room(struct sl_source_task *t, char *errstr, size_t errstr_size)
+{
+    if (atomic_load(&t->stop)) {
+        snprintf(errstr, errstr_size, "stopping");
+        return SL_ERR_SHUTDOWN;
+    }
+    if (t->prod)
+        sl_producer_poll(t->prod, 100);
+    else
+        sl_local_wait_acked(t->conf.local, sl_local_acked(t->conf.local) + 1, 100);
+    return tick(t, false, errstr, errstr_size);
+}
+
 static sl_err_t send_msg(struct sl_source_task *t, const struct sl_bus_msg *msg, char *errstr,
                          size_t errstr_size)
 {
@@ -463,25 +491,12 @@ static sl_err_t send_msg(struct sl_source_task *t, const struct sl_bus_msg *msg,
                          sl_err_str(err));
         }
         if (!err) {
-            t->last_seq = seq;
-            t->nsent++;
-            if (t->prod) {
-                t->prod_rec++;
-                t->prod_bytes += (int64_t)(msg->key_len + msg->value_len);
-            }
+            count_sent(t, msg, 1, seq);
             return SL_OK;
         }
         if (err != SL_ERR_AGAIN)
             return err;
-        if (atomic_load(&t->stop)) {
-            snprintf(errstr, errstr_size, "stopping");
-            return SL_ERR_SHUTDOWN;
-        }
-        if (t->prod)
-            sl_producer_poll(t->prod, 100);
-        else
-            sl_local_wait_acked(t->conf.local, sl_local_acked(t->conf.local) + 1, 100);
-        err = tick(t, false, errstr, errstr_size);
+        err = wait_for_room(t, errstr, errstr_size);
         if (err)
             return err;
     }
@@ -1089,24 +1104,14 @@ static sl_err_t send_pre_rows(struct sl_source_task *t, const struct pre_chunk *
             uint64_t last = 0;
             err = sl_producer_send_batch(t->prod, t->bmsgs + off, n - off, &sent, &last, errstr,
                                          errstr_size);
-            if (sent) {
-                t->last_seq = last;
-                t->nsent += sent;
-                t->prod_rec += (int64_t)sent;
-                for (size_t m = off; m < off + sent; m++)
-                    t->prod_bytes += (int64_t)(t->bmsgs[m].key_len + t->bmsgs[m].value_len);
-            }
+            if (sent)
+                count_sent(t, t->bmsgs + off, sent, last);
             off += sent;
             if (!err)
                 continue;
             if (err != SL_ERR_AGAIN)
                 return err;
-            if (atomic_load(&t->stop)) {
-                snprintf(errstr, errstr_size, "stopping");
-                return SL_ERR_SHUTDOWN;
-            }
-            sl_producer_poll(t->prod, 100);
-            err = tick(t, false, errstr, errstr_size);
+            err = wait_for_room(t, errstr, errstr_size);
             if (err)
                 return err;
         }
